@@ -1,0 +1,120 @@
+"""Rules beyond the schema: facts that hold one claim, years inside the period, a
+floor plan that agrees with the exhibit files, and zones that do not overlap."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+
+from guide_server.catalogue.models import Exhibit, FactKind, FloorPlan
+from guide_server.catalogue.problems import Problem, SourceFile
+from guide_server.catalogue.years import format_year, mentioned_years
+
+_SENTENCE_END = re.compile(r"([A-Za-z.]*)[.!?]\s+(?=[A-Z0-9])")
+_ABBREVIATIONS = {"c", "ca", "st", "mt", "dr", "a.d", "b.c", "e.g", "i.e", "no", "vol"}
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in `text`, not counting stops after common abbreviations ("c. 300 BC")."""
+    breaks = [m for m in _SENTENCE_END.finditer(text) if m.group(1).lower() not in _ABBREVIATIONS]
+    return len(breaks) + 1
+
+
+def check_exhibit(source: SourceFile, exhibit: Exhibit) -> Iterator[Problem]:
+    """Problems within one valid-by-schema exhibit: its id, its facts and their years."""
+    stem = source.path.stem
+    if exhibit.id != stem:
+        yield source.problem(
+            "/id",
+            f"id '{exhibit.id}' differs from the file name '{stem}.json': "
+            f"rename the file to '{exhibit.id}.json' or set id to '{stem}'",
+        )
+    period = exhibit.period
+    for index, fact in enumerate(exhibit.facts):
+        at = f"/facts/{index}/text"
+        if not fact.text:
+            yield source.problem(at, "fact is empty: write one verifiable claim or remove the fact")
+            continue
+        if ";" in fact.text or sentence_count(fact.text) > 1:
+            yield source.problem(at, "fact holds more than one claim: split it into one fact per sentence")
+        if fact.kind is not FactKind.HISTORY:
+            continue
+        years = ([fact.year] if fact.year is not None else []) + mentioned_years(fact.text)
+        for year in years:
+            if not period.start_year <= year <= period.end_year:
+                yield source.problem(
+                    f"/facts/{index}/year" if year == fact.year else at,
+                    f"year {format_year(year)} lies outside the period "
+                    f"{format_year(period.start_year)} to {format_year(period.end_year)}: "
+                    "correct the year or the period, or set kind to 'discovery' or "
+                    "'recognition' if the fact is about later times",
+                )
+
+
+def check_floor_plan(
+    source: SourceFile, plan: FloorPlan, exhibit_files: Mapping[str, str]
+) -> Iterator[Problem]:
+    """Problems between the floor plan and the exhibit files (`exhibit id -> file name`)."""
+    rooms = {room.id: room for room in plan.rooms}
+    seen: dict[str, int] = {}
+    for index, place in enumerate(plan.exhibits):
+        at = f"/exhibits/{index}"
+        if place.id in seen:
+            yield source.problem(
+                f"{at}/id",
+                f"exhibit '{place.id}' is placed twice (also /exhibits/{seen[place.id]}): remove one",
+            )
+            continue
+        seen[place.id] = index
+        if place.id not in exhibit_files:
+            yield source.problem(
+                f"{at}/id",
+                f"the floor plan places '{place.id}' but there is no exhibits/{place.id}.json: "
+                "add the file or remove the placement",
+            )
+        room = rooms.get(place.room)
+        if room is None:
+            yield source.problem(
+                f"{at}/room", f"unknown room '{place.room}': use one of {', '.join(sorted(rooms))}"
+            )
+        elif not room.contains(place.x, place.y):
+            yield source.problem(
+                f"{at}/x",
+                f"({place.x}, {place.y}) lies outside room '{room.id}' "
+                f"(x {room.x_min}..{room.x_max}, y {room.y_min}..{room.y_max}): move it or change its room",
+            )
+    placed = list(seen)
+    for i, first in enumerate(placed):
+        a = plan.exhibits[seen[first]]
+        for second in placed[i + 1 :]:
+            b = plan.exhibits[seen[second]]
+            gap = math.dist((a.x, a.y), (b.x, b.y))
+            if gap < a.trigger_radius + b.trigger_radius:
+                yield source.problem(
+                    f"/exhibits/{seen[second]}",
+                    f"trigger zones of '{a.id}' and '{b.id}' overlap ({gap:.2f} m apart, radii "
+                    f"{a.trigger_radius} + {b.trigger_radius} m): move them apart or shrink a radius",
+                )
+    for exhibit_id, file_name in sorted(exhibit_files.items()):
+        if exhibit_id not in seen:
+            yield source.problem(
+                "/exhibits",
+                f"exhibit '{exhibit_id}' ({file_name}) is missing from the floor plan: "
+                "add a placement with its room, x, y and trigger_radius",
+            )
+    yield from _check_tour(source, plan, set(seen))
+
+
+def _check_tour(source: SourceFile, plan: FloorPlan, placed: set[str]) -> Iterator[Problem]:
+    visited: set[str] = set()
+    for index, exhibit_id in enumerate(plan.tour):
+        if exhibit_id not in placed:
+            yield source.problem(
+                f"/tour/{index}",
+                f"the tour visits '{exhibit_id}', which the floor plan does not place: "
+                "place it or remove it from the tour",
+            )
+        if exhibit_id in visited:
+            yield source.problem(f"/tour/{index}", f"the tour visits '{exhibit_id}' twice: remove one")
+        visited.add(exhibit_id)

@@ -1,0 +1,1 @@
+"""Text generation: grounded prompts, engines, the fact guard and the description cache."""

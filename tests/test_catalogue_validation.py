@@ -1,0 +1,189 @@
+"""The catalogue validator: the real catalogue is clean, and each kind of mistake
+a curator can make gets its own located, actionable message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guide_server.catalogue import load_catalogue
+from guide_server.cli import main
+from guide_server.paths import DEFAULT_EXHIBITS_DIR
+
+EXHIBIT = "kolossi-castle"
+NEIGHBOUR = "commandaria"
+
+
+def edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def test_curated_catalogue_is_valid() -> None:
+    result = load_catalogue(DEFAULT_EXHIBITS_DIR)
+    assert result.problems == []
+    catalogue = result.catalogue
+    assert catalogue is not None
+    assert len(catalogue.exhibits) >= 24
+    assert all(len(e.facts) >= 5 for e in catalogue.exhibits.values())
+    assert [e.id for e in catalogue.tour()] == list(catalogue.floor_plan.tour)
+    years = sorted(e.period.start_year for e in catalogue.exhibits.values())
+    assert years[0] < -5000 and years[-1] > 1500, "spans Neolithic to Ottoman and modern"
+
+
+def _remove_title(folder: Path) -> None:
+    edit_json(folder / f"{EXHIBIT}.json", lambda d: d.pop("title"))
+
+
+def _unknown_key(folder: Path) -> None:
+    edit_json(folder / f"{EXHIBIT}.json", lambda d: d.update(architect="someone"))
+
+
+def _id_mismatch(folder: Path) -> None:
+    edit_json(folder / f"{EXHIBIT}.json", lambda d: d.update(id="kolossi"))
+
+
+def _duplicate_id(folder: Path) -> None:
+    shutil.copy(folder / f"{EXHIBIT}.json", folder / "zz-copy.json")
+
+
+def _missing_from_plan(folder: Path) -> None:
+    def rename(d: dict[str, Any]) -> None:
+        d["id"] = "new-exhibit"
+
+    shutil.copy(folder / f"{EXHIBIT}.json", folder / "new-exhibit.json")
+    edit_json(folder / "new-exhibit.json", rename)
+
+
+def _unknown_to_plan(folder: Path) -> None:
+    (folder / f"{EXHIBIT}.json").unlink()
+
+
+def _overlap(folder: Path) -> None:
+    def move(plan: dict[str, Any]) -> None:
+        places = {p["id"]: p for p in plan["exhibits"]}
+        places[NEIGHBOUR]["x"] = places[EXHIBIT]["x"] + 0.5
+        places[NEIGHBOUR]["y"] = places[EXHIBIT]["y"]
+        places[NEIGHBOUR]["room"] = places[EXHIBIT]["room"]
+
+    edit_json(folder / "museum.json", move)
+
+
+def _empty_fact(folder: Path) -> None:
+    edit_json(folder / f"{EXHIBIT}.json", lambda d: d["facts"][1].update(text="   "))
+
+
+def _multi_claim(folder: Path) -> None:
+    text = "The castle has three storeys. It was later used as a sugar factory."
+    edit_json(folder / f"{EXHIBIT}.json", lambda d: d["facts"][1].update(text=text, kind="history"))
+
+
+def _year_outside_period(folder: Path) -> None:
+    edit_json(
+        folder / f"{EXHIBIT}.json",
+        lambda d: d["facts"][1].update(text="The keep was built in 1999.", kind="history", year=None),
+    )
+
+
+def _bad_syntax(folder: Path) -> None:
+    path = folder / f"{EXHIBIT}.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title"', '"title" "', 1), encoding="utf-8")
+
+
+CASES = [
+    pytest.param(
+        _remove_title, f"{EXHIBIT}.json", "/title", "required key 'title' is missing", id="schema-missing"
+    ),
+    pytest.param(
+        _unknown_key, f"{EXHIBIT}.json", "/architect", "unknown key 'architect'", id="schema-unknown-key"
+    ),
+    pytest.param(_id_mismatch, f"{EXHIBIT}.json", "/id", "differs from the file name", id="id-file-name"),
+    pytest.param(_duplicate_id, "zz-copy.json", "/id", f"duplicate id '{EXHIBIT}'", id="duplicate-id"),
+    pytest.param(
+        _missing_from_plan,
+        "museum.json",
+        "/exhibits",
+        "'new-exhibit' (new-exhibit.json) is missing from the floor plan",
+        id="missing-from-plan",
+    ),
+    pytest.param(
+        _unknown_to_plan,
+        "museum.json",
+        "/exhibits/",
+        f"places '{EXHIBIT}' but there is no exhibits/{EXHIBIT}.json",
+        id="unknown-to-plan",
+    ),
+    pytest.param(_overlap, "museum.json", "/exhibits/", "overlap", id="zones-overlap"),
+    pytest.param(_empty_fact, f"{EXHIBIT}.json", "/facts/1/text", "fact is empty", id="empty-fact"),
+    pytest.param(
+        _multi_claim, f"{EXHIBIT}.json", "/facts/1/text", "more than one claim", id="multi-claim-fact"
+    ),
+    pytest.param(
+        _year_outside_period,
+        f"{EXHIBIT}.json",
+        "/facts/1/text",
+        "year AD 1999 lies outside the period",
+        id="year-outside-period",
+    ),
+    pytest.param(_bad_syntax, f"{EXHIBIT}.json", "/", "invalid JSON", id="json-syntax"),
+]
+
+
+@pytest.mark.parametrize(("break_it", "file_name", "pointer", "message"), CASES)
+def test_each_mistake_is_reported_with_place_and_fix(
+    exhibits_dir: Path, break_it: Callable[[Path], None], file_name: str, pointer: str, message: str
+) -> None:
+    break_it(exhibits_dir)
+    result = load_catalogue(exhibits_dir)
+    assert result.catalogue is None
+    matching = [p for p in result.problems if message in p.message]
+    assert matching, f"no problem says {message!r}: {[str(p) for p in result.problems]}"
+    problem = matching[0]
+    assert problem.file.endswith(file_name)
+    assert str(problem).startswith(problem.file)
+    assert problem.pointer.startswith(pointer.rstrip("/")) or pointer == "/"
+    assert problem.line is not None and problem.column is not None
+
+
+def test_line_and_column_point_at_the_offending_key(exhibits_dir: Path) -> None:
+    _unknown_key(exhibits_dir)
+    path = exhibits_dir / f"{EXHIBIT}.json"
+    (problem,) = load_catalogue(exhibits_dir).problems
+    line = path.read_text(encoding="utf-8").splitlines()[problem.line - 1]
+    assert line[problem.column - 1 :].startswith('"architect"')
+
+
+def test_validate_command_exit_status_and_lines(
+    exhibits_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["exhibits", "validate", str(exhibits_dir)]) == 0
+    assert "ok:" in capsys.readouterr().out
+    _empty_fact(exhibits_dir)
+    _unknown_key(exhibits_dir)
+    assert main(["exhibits", "validate", str(exhibits_dir)]) == 1
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert len(lines) == 2
+    assert all(line.startswith(f"exhibits/{EXHIBIT}.json:") for line in lines)
+
+
+def test_schema_command_writes_json_schema(exhibits_dir: Path) -> None:
+    assert main(["exhibits", "schema", str(exhibits_dir)]) == 0
+    schema = json.loads((exhibits_dir / "schema.json").read_text(encoding="utf-8"))
+    assert {"id", "title", "period", "site", "district", "facts", "summary"} <= set(schema["required"])
+    assert load_catalogue(exhibits_dir).problems == [], "schema files are not exhibits"
+
+
+def test_shipped_schema_is_current() -> None:
+    from guide_server.catalogue.models import Exhibit
+
+    shipped = json.loads((DEFAULT_EXHIBITS_DIR / "schema.json").read_text(encoding="utf-8"))
+    shipped.pop("$schema", None)
+    assert shipped == Exhibit.model_json_schema(), (
+        "run `guide exhibits schema` and commit exhibits/schema.json"
+    )

@@ -1,0 +1,1 @@
+"""Training: dataset, LoRA/QLoRA tuning, evaluation and model selection for the guide's SLM."""
