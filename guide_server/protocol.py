@@ -16,7 +16,7 @@ This module does no I/O: parse with `parse_client_message`, serialise with
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
@@ -35,7 +35,7 @@ class _Message(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class ClientKind(str, Enum):
+class ClientKind(StrEnum):
     """Who is on the other end of a socket."""
 
     ROBOT = "robot"
@@ -43,7 +43,7 @@ class ClientKind(str, Enum):
     LISTENER = "listener"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     """Whom a description is written for."""
 
     CHILD = "child"
@@ -68,7 +68,7 @@ class ResumePoint(_Message):
     seq: int = Field(ge=-1)
 
 
-class FinishReason(str, Enum):
+class FinishReason(StrEnum):
     """Why a description or answer stream ended."""
 
     STOP = "stop"
@@ -77,7 +77,7 @@ class FinishReason(str, Enum):
     ERROR = "error"
 
 
-class ProximityKind(str, Enum):
+class ProximityKind(StrEnum):
     """What the robot did relative to an exhibit's zone."""
 
     ENTER = "enter"
@@ -85,7 +85,7 @@ class ProximityKind(str, Enum):
     LEAVE = "leave"
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """Machine-readable reason carried by every `error` message."""
 
     BAD_JSON = "bad_json"

@@ -7,7 +7,7 @@ JSON Schema so that editors can validate while curators type.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -23,7 +23,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class District(str, Enum):
+class District(StrEnum):
     """The six administrative districts of Cyprus."""
 
     NICOSIA = "Nicosia"
@@ -34,7 +34,7 @@ class District(str, Enum):
     KYRENIA = "Kyrenia"
 
 
-class FactKind(str, Enum):
+class FactKind(StrEnum):
     """What a fact is about; only `history` facts must fall inside the period."""
 
     HISTORY = "history"
