@@ -17,7 +17,9 @@ COMMAND_MODULES = (
     "guide_server.catalogue.commands",
     "guide_server.protocol_commands",
     "guide_server.demo",
+    "guide_server.vr_commands",
     "bench.commands",
+    "guide_robot.commands",
 )
 
 

@@ -1,0 +1,61 @@
+"""Launch the museum guide's robot side on a real ROS 2 install: `ros2 launch guide_robot guide.launch.py`.
+
+Wiring only. Arguments: use_sim (run the simulated TurtleBot2 instead of a real
+base), pose_source (odom|amcl), exhibits_dir, server_url, token, start_server
+(also run `guide serve`). `guide robot` runs the same nodes without ROS tooling.
+"""
+
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, ExecuteProcess
+from launch.conditions import IfCondition
+from launch.substitutions import EnvironmentVariable, LaunchConfiguration
+from launch_ros.actions import Node
+
+PACKAGE = "guide_robot"
+
+
+def generate_launch_description() -> LaunchDescription:
+    """The guide's nodes with their parameters, chosen by launch arguments."""
+    use_sim = LaunchConfiguration("use_sim")
+    pose_source = LaunchConfiguration("pose_source")
+    exhibits_dir = LaunchConfiguration("exhibits_dir")
+    server_url = LaunchConfiguration("server_url")
+    token = LaunchConfiguration("token")
+    start_server = LaunchConfiguration("start_server")
+    return LaunchDescription(
+        [
+            DeclareLaunchArgument("use_sim", default_value="false", description="run the simulated TurtleBot2"),
+            DeclareLaunchArgument("pose_source", default_value="odom", description="odom (Kobuki) or amcl"),
+            DeclareLaunchArgument("exhibits_dir", description="the catalogue folder holding museum.json"),
+            DeclareLaunchArgument("server_url", default_value="ws://127.0.0.1:8000/ws/robot"),
+            DeclareLaunchArgument("token", default_value=EnvironmentVariable("GUIDE_ROBOT_TOKEN", default_value="")),
+            DeclareLaunchArgument("start_server", default_value="false", description="also run `guide serve`"),
+            ExecuteProcess(
+                cmd=["guide", "serve", "--exhibits", exhibits_dir],
+                output="screen",
+                condition=IfCondition(start_server),
+            ),
+            Node(
+                package=PACKAGE,
+                executable="sim_turtlebot_node",
+                name="sim_turtlebot_node",
+                output="screen",
+                parameters=[{"exhibits_dir": exhibits_dir}],
+                condition=IfCondition(use_sim),
+            ),
+            Node(
+                package=PACKAGE,
+                executable="proximity_node",
+                name="proximity_node",
+                output="screen",
+                parameters=[{"exhibits_dir": exhibits_dir, "pose_source": pose_source}],
+            ),
+            Node(
+                package=PACKAGE,
+                executable="guide_bridge_node",
+                name="guide_bridge_node",
+                output="screen",
+                parameters=[{"server_url": server_url, "token": token}],
+            ),
+        ]
+    )
