@@ -88,12 +88,12 @@ def load_catalogue(folder: Path) -> LoadResult:
             present.setdefault(path.stem, path.name)
             continue
         if exhibit.id in files_by_id:
+            source = SourceFile(path, _display(path, folder), path.read_text(encoding="utf-8"))
             problems.append(
-                Problem(
-                    _display(path, folder),
+                source.problem(
+                    "/id",
                     f"duplicate id '{exhibit.id}', already used by {files_by_id[exhibit.id]}: "
                     "give each exhibit its own id",
-                    "/id",
                 )
             )
             continue
@@ -128,8 +128,7 @@ def _load_exhibit(path: Path, folder: Path) -> tuple[Exhibit | None, list[Proble
         exhibit = Exhibit.model_validate(data)
     except ValidationError as exc:
         return None, problems_from_validation(source, exc)
-    found = list(check_exhibit(source, exhibit))
-    return (None if found else exhibit), found
+    return exhibit, list(check_exhibit(source, exhibit))
 
 
 def _load_floor_plan(folder: Path, files_by_id: dict[str, str]) -> tuple[FloorPlan | None, list[Problem]]:
