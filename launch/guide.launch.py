@@ -24,12 +24,18 @@ def generate_launch_description() -> LaunchDescription:
     start_server = LaunchConfiguration("start_server")
     return LaunchDescription(
         [
-            DeclareLaunchArgument("use_sim", default_value="false", description="run the simulated TurtleBot2"),
+            DeclareLaunchArgument(
+                "use_sim", default_value="false", description="run the simulated TurtleBot2"
+            ),
             DeclareLaunchArgument("pose_source", default_value="odom", description="odom (Kobuki) or amcl"),
             DeclareLaunchArgument("exhibits_dir", description="the catalogue folder holding museum.json"),
             DeclareLaunchArgument("server_url", default_value="ws://127.0.0.1:8000/ws/robot"),
-            DeclareLaunchArgument("token", default_value=EnvironmentVariable("GUIDE_ROBOT_TOKEN", default_value="")),
-            DeclareLaunchArgument("start_server", default_value="false", description="also run `guide serve`"),
+            DeclareLaunchArgument(
+                "token", default_value=EnvironmentVariable("GUIDE_ROBOT_TOKEN", default_value="")
+            ),
+            DeclareLaunchArgument(
+                "start_server", default_value="false", description="also run `guide serve`"
+            ),
             ExecuteProcess(
                 cmd=["guide", "serve", "--exhibits", exhibits_dir],
                 output="screen",

@@ -59,12 +59,13 @@ class GuideBridgeNode(Node):
     """Thin ROS shell around `BridgeClient`."""
 
     def __init__(self, **kwargs: Any) -> None:
+        self.client: BridgeClient | None = None  # destroy_node may run after a failed start
         super().__init__("guide_bridge_node", **kwargs)
         self.params = CheckedParameters(self, DEFAULTS, check_parameters, restart_only=frozenset(DEFAULTS))
         values = self.params.values
         self.buffer = EventBuffer(values["buffer_size"])
         self._goals = self.create_publisher(PoseStamped, GOAL_TOPIC, 10)
-        self.client = BridgeClient(
+        client = BridgeClient(
             url=values["server_url"],
             token=values["token"],
             tour=values["tour"],
@@ -75,12 +76,13 @@ class GuideBridgeNode(Node):
         )
         self.create_subscription(PoseStamped, POSE_TOPIC, self._on_pose, 10)
         self.create_subscription(String, EVENTS_TOPIC, self._on_event, EVENTS_QOS)
-        self.client.start()
+        self.client = client.start()
         self.get_logger().info(f"bridging to {values['server_url']} (tour {values['tour']})")
 
     def destroy_node(self) -> None:
         """Close the server socket, then destroy the node."""
-        self.client.stop()
+        if self.client is not None:
+            self.client.stop()
         super().destroy_node()
 
     def _on_pose(self, msg: PoseStamped) -> None:

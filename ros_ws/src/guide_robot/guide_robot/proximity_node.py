@@ -90,6 +90,7 @@ class ProximityNode(Node):
     """Thin ROS shell around `ProximityTracker`."""
 
     def __init__(self, **kwargs: Any) -> None:
+        self._watch: CatalogueWatchThread | None = None  # destroy_node may run after a failed start
         super().__init__("proximity_node", **kwargs)
         self._lock = threading.Lock()
         self.params = CheckedParameters(

@@ -97,6 +97,7 @@ class SimTurtlebotNode(Node):
     """Thin ROS shell around `TourDriver`."""
 
     def __init__(self, **kwargs: Any) -> None:
+        self._watch: CatalogueWatchThread | None = None  # destroy_node may run after a failed start
         super().__init__("sim_turtlebot_node", **kwargs)
         self._lock = threading.Lock()
         self.params = CheckedParameters(
