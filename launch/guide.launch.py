@@ -5,11 +5,12 @@ base), pose_source (odom|amcl), exhibits_dir, server_url, token, start_server
 (also run `guide serve`). `guide robot` runs the same nodes without ROS tooling.
 """
 
-from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, ExecuteProcess
 from launch.conditions import IfCondition
 from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
+
+from launch import LaunchDescription
 
 PACKAGE = "guide_robot"
 

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import rclpy
+from conftest import TIMEOUT
+from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from std_msgs.msg import String
 
-from conftest import TIMEOUT
-from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC
 from guide_server.protocol import Proximity
 
 os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")

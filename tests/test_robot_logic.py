@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from guide_robot.bridge_core import (
     Backoff,
     EventBuffer,
@@ -18,6 +17,7 @@ from guide_robot.bridge_core import (
 )
 from guide_robot.drive import DriveSettings, TourDriver, Velocity, Waypoint, integrate
 from guide_robot.proximity import ExhibitZone, MapTransform, ProximitySettings, ProximityTracker, RobotPose
+
 from guide_server.protocol import (
     Error,
     ErrorCode,

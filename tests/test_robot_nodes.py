@@ -10,13 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
-from nav_msgs.msg import Odometry
-from rclpy.parameter import Parameter
-from robot_support import EventRecorder, Session, ros_session, wait_until
-from visualization_msgs.msg import Marker, MarkerArray
-
 from conftest import TIMEOUT
+from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.messages import pose_msg
 from guide_robot.parameters import BadParameter
@@ -24,6 +19,10 @@ from guide_robot.proximity import RobotPose
 from guide_robot.proximity_node import LATCHED_QOS, ZONES_TOPIC, ProximityNode
 from guide_robot.sim_turtlebot_node import SimTurtlebotNode
 from guide_robot.synthetic_museum import exhibit_id, write_museum
+from nav_msgs.msg import Odometry
+from rclpy.parameter import Parameter
+from robot_support import EventRecorder, Session, ros_session, wait_until
+from visualization_msgs.msg import Marker, MarkerArray
 
 # Four exhibits in a row at x = 3, 6, 9, 12 (y = 3), trigger radius 1 m.
 FAST = {"dwell_time": 0.3, "min_stay": 0.2}
