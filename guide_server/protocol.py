@@ -16,7 +16,7 @@ This module does no I/O: parse with `parse_client_message`, serialise with
 from __future__ import annotations
 
 import json
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
@@ -103,7 +103,25 @@ class ErrorCode(StrEnum):
     NO_CURRENT_EXHIBIT = "no_current_exhibit"
     GENERATION_FAILED = "generation_failed"
     ROBOT_UNAVAILABLE = "robot_unavailable"
+    TOO_SLOW = "too_slow"
     INTERNAL = "internal"
+
+
+class CloseCode(IntEnum):
+    """WebSocket close codes the server uses; each comes after an `error` saying why."""
+
+    HELLO_REQUIRED = 4400
+    """The first message was not a valid `hello` (or none came in time); fix it and reconnect."""
+    UNAUTHORIZED = 4401
+    """Missing or wrong token; reconnect with the right one."""
+    FORBIDDEN_ORIGIN = 4403
+    """A browser page from an origin not on the allow-list (GUIDE_ALLOWED_ORIGINS)."""
+    TOO_SLOW = 4408
+    """The client fell too far behind; reconnect with `hello.resume` to get the rest."""
+    REPLACED = 4409
+    """A newer robot connection took this tour over."""
+    BAD_PROTOCOL_VERSION = 4426
+    """The client speaks another protocol version; upgrade it."""
 
 
 # --- client -> server -------------------------------------------------------------
@@ -236,12 +254,22 @@ class _StreamStart(_Message):
     model_id: str
     profile: VisitorProfile = VisitorProfile()
     cached: bool = False
+    replaces: RequestId | None = Field(
+        default=None,
+        description="The request this one corrects (fact guard `regenerate` policy); show this text instead.",
+    )
 
 
 class _StreamDelta(_Message):
     request_id: RequestId
     seq: int = Field(ge=0, description="0, 1, 2 ... with no gaps within one request.")
     text: str
+    first_seq: int | None = Field(
+        default=None,
+        ge=0,
+        description="Set when the server merged pending deltas for a slow client: "
+        "this delta's text covers first_seq..seq, so no word is missing.",
+    )
 
 
 class _StreamEnd(_Message):

@@ -1,0 +1,54 @@
+"""Run an app under a real uvicorn server inside the current event loop (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+WS_MAX_FRAME_BYTES = 1024 * 1024
+"""Frames up to this size reach the protocol's own limit check (an `error`, the socket stays);
+larger ones are refused by the transport (close 1009)."""
+
+
+def uvicorn_config(
+    app: FastAPI | str, *, host: str, port: int, log_level: str = "info", **extra
+) -> uvicorn.Config:
+    """The uvicorn settings the guide runs with."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ws_max_size=WS_MAX_FRAME_BYTES,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        lifespan="on",
+        **extra,
+    )
+
+
+@asynccontextmanager
+async def running_server(app: FastAPI, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve `app` on a free port of `host`; yields the base URL (`http://host:port`)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the server stopped before it started")
+            await asyncio.sleep(0.01)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()

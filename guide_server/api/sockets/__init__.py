@@ -1,0 +1,1 @@
+"""The WebSocket endpoints: `/ws/robot` and `/ws/visitor`."""

@@ -1,0 +1,75 @@
+"""`WS /ws/robot`: the robot bridge sends `pose` and `proximity`, and receives `goto`.
+
+One robot per tour: a newer connection replaces the older one (closed with
+4409), so a bridge that reconnects after a network drop takes over at once.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, WebSocket
+
+from guide_server.api.services import GuideServices
+from guide_server.api.sockets.session import (
+    HandshakeRefused,
+    handshake,
+    new_connection,
+    refuse,
+    serve_connection,
+)
+from guide_server.protocol import (
+    ClientKind,
+    ClientMessage,
+    CloseCode,
+    ErrorCode,
+    Pose,
+    ProtocolError,
+    Proximity,
+    Welcome,
+)
+
+router = APIRouter()
+
+
+@router.websocket("/ws/robot")
+async def robot_socket(websocket: WebSocket) -> None:
+    """The robot bridge's socket."""
+    services: GuideServices = websocket.app.state.services
+    try:
+        hello = await handshake(
+            websocket,
+            services,
+            kinds={ClientKind.ROBOT},
+            expected_token=services.settings.robot_token.get_secret_value(),
+            endpoint="/ws/robot",
+        )
+    except HandshakeRefused as refused:
+        await refuse(websocket, services, refused)
+        return
+    robot = new_connection(services, hello)
+    tour = services.tours.get(hello.tour)
+    robot.outbox.offer(Welcome(session_id=robot.session_id, tour=tour.id, model_id=services.engine.model_id))
+    previous = tour.attach_robot(robot)
+    if previous is not None:
+        previous.outbox.close(CloseCode.REPLACED, "a newer robot connection took this tour over")
+
+    async def handle(message: ClientMessage) -> None:
+        if isinstance(message, Pose):
+            tour.broadcast(message)
+        elif isinstance(message, Proximity):
+            if services.current_catalogue().get(message.exhibit_id) is None:
+                raise ProtocolError(
+                    ErrorCode.UNKNOWN_EXHIBIT,
+                    f"no exhibit {message.exhibit_id!r} in the catalogue: check the floor plan the robot uses",
+                )
+            await tour.on_proximity(message)
+        else:
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED, f"the robot sends pose and proximity only, not {message.type!r}"
+            )
+
+    services.metrics.connections.labels("robot").inc()
+    try:
+        await serve_connection(websocket, services, robot, handle)
+    finally:
+        services.metrics.connections.labels("robot").dec()
+        tour.detach_robot(robot)

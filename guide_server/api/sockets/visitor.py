@@ -1,0 +1,175 @@
+"""`WS /ws/visitor`: a headset joins a tour, reads descriptions, asks, rates and sends the robot.
+
+After `welcome` the visitor receives `tour.state`, `pose`, `proximity`,
+`description.*` (shared by the tour) and `answer.*` (its own); it may send
+`question`, `feedback` and `goto`. Listeners (`client: listener`) read the same
+stream but may not send the robot anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, WebSocket
+
+from guide_server.api.services import GuideServices
+from guide_server.api.sockets.rate_limit import QuestionRateLimit
+from guide_server.api.sockets.session import (
+    HandshakeRefused,
+    handshake,
+    new_connection,
+    refuse,
+    serve_connection,
+)
+from guide_server.generation.prompts import answer_messages
+from guide_server.narration.narrator import Request
+from guide_server.protocol import (
+    ClientKind,
+    ClientMessage,
+    ErrorCode,
+    Feedback,
+    FeedbackSaved,
+    Goto,
+    Hello,
+    Limits,
+    ProtocolError,
+    Question,
+    Welcome,
+)
+from guide_server.tours.connection import Connection
+from guide_server.tours.tour import Tour
+
+router = APIRouter()
+
+
+@router.websocket("/ws/visitor")
+async def visitor_socket(websocket: WebSocket) -> None:
+    """A visitor's (or listener's) socket."""
+    services: GuideServices = websocket.app.state.services
+    try:
+        hello = await handshake(
+            websocket,
+            services,
+            kinds={ClientKind.VISITOR, ClientKind.LISTENER},
+            expected_token=services.settings.visitor_token.get_secret_value(),
+            endpoint="/ws/visitor",
+        )
+    except HandshakeRefused as refused:
+        await refuse(websocket, services, refused)
+        return
+    visitor = new_connection(services, hello)
+    tour = services.tours.get(hello.tour)
+    limits = Limits(questions_per_minute=services.settings.questions_per_minute)
+    visitor.outbox.offer(
+        Welcome(session_id=visitor.session_id, tour=tour.id, model_id=services.engine.model_id, limits=limits)
+    )
+    session = VisitorSession(services, tour, visitor)
+    tour.join(visitor, hello.resume)
+    services.metrics.connections.labels(hello.client.value).inc()
+    try:
+        await serve_connection(websocket, services, visitor, session.handle)
+    finally:
+        services.metrics.connections.labels(hello.client.value).dec()
+        tour.leave(visitor)
+        await session.close()
+
+
+class VisitorSession:
+    """What one visitor may do after `welcome`."""
+
+    def __init__(self, services: GuideServices, tour: Tour, visitor: Connection) -> None:
+        self.services = services
+        self.tour = tour
+        self.visitor = visitor
+        self.rate_limit = QuestionRateLimit(services.settings.questions_per_minute)
+        self.answers: set[asyncio.Task[None]] = set()
+
+    async def handle(self, message: ClientMessage) -> None:
+        """Act on one message, or raise `ProtocolError`."""
+        if isinstance(message, Question):
+            self.ask(message)
+        elif isinstance(message, Goto):
+            self.goto(message)
+        elif isinstance(message, Feedback):
+            await self.feedback(message)
+        elif isinstance(message, Hello):
+            raise ProtocolError(ErrorCode.INVALID_MESSAGE, "hello was already accepted: send it only once")
+        else:
+            raise ProtocolError(
+                ErrorCode.NOT_ALLOWED,
+                f"visitors send question, feedback and goto; {message.type!r} comes from the robot",
+            )
+
+    def ask(self, question: Question) -> None:
+        """Answer `question` to this visitor only, grounded in the exhibit it is about."""
+        if not self.rate_limit.allow():
+            raise ProtocolError(
+                ErrorCode.RATE_LIMITED,
+                f"at most {self.rate_limit.per_minute} questions a minute: "
+                f"ask again in {self.rate_limit.retry_after():.0f} s",
+                question.request_id,
+            )
+        exhibit_id = question.exhibit_id or self.tour.exhibit_id
+        if exhibit_id is None:
+            raise ProtocolError(
+                ErrorCode.NO_CURRENT_EXHIBIT,
+                "the robot is at no exhibit now: name one with exhibit_id",
+                question.request_id,
+            )
+        exhibit = self._exhibit(exhibit_id, question.request_id)
+        profile = self.visitor.profile
+        request = Request(
+            "answer",
+            question.request_id,
+            exhibit,
+            profile,
+            answer_messages(exhibit, question.text, profile),
+            question=question.text,
+        )
+        task = asyncio.create_task(self.services.narrator.narrate(request, self.visitor.outbox.offer))
+        self.answers.add(task)
+        task.add_done_callback(self.answers.discard)
+
+    def goto(self, goto: Goto) -> None:
+        """Forward to the tour's robot with the exhibit's place from the floor plan."""
+        if self.visitor.kind is not ClientKind.VISITOR:
+            raise ProtocolError(ErrorCode.NOT_ALLOWED, "listeners cannot send the robot", goto.request_id)
+        self._exhibit(goto.exhibit_id, goto.request_id)
+        plan = self.services.current_catalogue().floor_plan
+        placement = plan.placement(goto.exhibit_id)
+        if placement is None:
+            raise ProtocolError(
+                ErrorCode.UNKNOWN_EXHIBIT, f"{goto.exhibit_id!r} is not on the floor plan", goto.request_id
+            )
+        robot = self.tour.robot
+        if robot is None:
+            raise ProtocolError(
+                ErrorCode.ROBOT_UNAVAILABLE,
+                f"tour {self.tour.id!r} has no robot connected now; try again when tour.state says robot_online",
+                goto.request_id,
+            )
+        robot.outbox.offer(
+            goto.model_copy(update={"x": placement.x, "y": placement.y, "frame_id": plan.map_frame})
+        )
+
+    async def feedback(self, feedback: Feedback) -> None:
+        """Store a rating or correction and confirm it."""
+        self._exhibit(feedback.exhibit_id, feedback.request_id)
+        feedback_id = await self.services.feedback.add_async(feedback)
+        self.visitor.outbox.offer(FeedbackSaved(feedback_id=feedback_id, request_id=feedback.request_id))
+
+    def _exhibit(self, exhibit_id: str, request_id: str | None):
+        exhibit = self.services.current_catalogue().get(exhibit_id)
+        if exhibit is None:
+            raise ProtocolError(
+                ErrorCode.UNKNOWN_EXHIBIT,
+                f"no exhibit {exhibit_id!r}: GET /api/exhibits lists the ids there are",
+                request_id,
+            )
+        return exhibit
+
+    async def close(self) -> None:
+        """Stop this visitor's answers (their engine streams close)."""
+        for task in list(self.answers):
+            task.cancel()
+        await asyncio.gather(*self.answers, return_exceptions=True)

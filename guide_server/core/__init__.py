@@ -1,0 +1,1 @@
+"""The server's foundations: settings, metrics and the engine chosen at startup."""

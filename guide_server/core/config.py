@@ -1,0 +1,121 @@
+"""Server settings: one pydantic-settings class, read from `GUIDE_*` environment variables.
+
+Nothing is read at import time: `get_settings()` builds the settings on first use
+and caches them; tests build their own `GuideSettings(...)` and pass it to
+`create_app`. Validators refuse unsafe values (an empty or short token, the
+embedded demo tokens on a non-loopback address) with a message naming the
+variable to set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from guide_server.paths import DEFAULT_EXHIBITS_DIR, PROJECT_ROOT
+
+DEMO_VISITOR_TOKEN = "demo-visitor-token-not-secret"
+"""Embedded demo token for visitors: accepted only while the server listens on loopback."""
+DEMO_ROBOT_TOKEN = "demo-robot-token-not-secret"
+"""Embedded demo token for the robot bridge: accepted only while the server listens on loopback."""
+DEMO_TOKENS = frozenset({DEMO_VISITOR_TOKEN, DEMO_ROBOT_TOKEN})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+MIN_TOKEN_CHARS = 16
+
+EngineKind = Literal["transformers", "openai", "scripted"]
+FactGuardPolicy = Literal["mark", "regenerate"]
+
+
+class GuideSettings(BaseSettings):
+    """Everything the guide server can be told; each field is `GUIDE_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="GUIDE_", extra="ignore", frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="TCP port (0: any free port).")
+    exhibits_dir: Path = Field(default=DEFAULT_EXHIBITS_DIR, description="The curated catalogue folder.")
+    watch_catalogue: bool = Field(default=True, description="Follow curators' edits without a restart.")
+    static_dir: Path = Field(default=STATIC_DIR, description="Browser VR client served at `/` if present.")
+
+    engine: EngineKind = Field(default="transformers", description="Which generation engine speaks.")
+    model: str | None = Field(
+        default=None, description="transformers: model id or folder; unset = the registry's choice."
+    )
+    openai_base_url: str = Field(default="http://127.0.0.1:8080/v1", description="openai: server URL.")
+    openai_model: str = Field(default="smollm2-135m-instruct", description="openai: model name.")
+    openai_api_key: SecretStr | None = Field(default=None, description="openai: bearer key, if any.")
+    max_new_tokens: int | None = Field(
+        default=None, ge=1, le=2048, description="Token budget; unset = per audience (prompts)."
+    )
+    generation_timeout_s: float = Field(default=120.0, gt=0, description="Longest one generation may run.")
+
+    visitor_token: SecretStr = Field(default=SecretStr(DEMO_VISITOR_TOKEN), description="Visitors' token.")
+    robot_token: SecretStr = Field(default=SecretStr(DEMO_ROBOT_TOKEN), description="Robot bridge's token.")
+    allow_demo_tokens: bool = Field(
+        default=False, description="Accept the embedded demo tokens on a non-loopback address."
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed on the sockets besides the server's own.",
+    )
+    hello_timeout_s: float = Field(default=10.0, gt=0, description="Time a socket gets to say hello.")
+    visitor_queue_size: int = Field(
+        default=256, ge=4, le=100_000, description="Pending messages per visitor before merging."
+    )
+    questions_per_minute: int = Field(default=10, ge=1, le=600, description="Per visitor connection.")
+
+    fact_guard: FactGuardPolicy = Field(default="mark", description="mark: flag only; regenerate: correct.")
+    description_cache_size: int = Field(
+        default=256, ge=0, description="Finished descriptions kept (0 disables the cache)."
+    )
+    feedback_db: Path = Field(
+        default=PROJECT_ROOT / "var" / "feedback.sqlite3", description="SQLite file for feedback."
+    )
+
+    @field_validator("visitor_token", "robot_token")
+    @classmethod
+    def _strong_token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        if not token.strip():
+            raise ValueError("the token is empty: set GUIDE_VISITOR_TOKEN / GUIDE_ROBOT_TOKEN to a secret")
+        if len(token) < MIN_TOKEN_CHARS:
+            raise ValueError(
+                f"the token has {len(token)} characters; use at least {MIN_TOKEN_CHARS} "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _no_demo_tokens_in_public(self) -> GuideSettings:
+        if self.host in LOOPBACK_HOSTS or self.allow_demo_tokens:
+            return self
+        if self.visitor_token.get_secret_value() == self.robot_token.get_secret_value():
+            raise ValueError("GUIDE_VISITOR_TOKEN and GUIDE_ROBOT_TOKEN must differ")
+        for name, token in (
+            ("GUIDE_VISITOR_TOKEN", self.visitor_token),
+            ("GUIDE_ROBOT_TOKEN", self.robot_token),
+        ):
+            if token.get_secret_value() in DEMO_TOKENS:
+                raise ValueError(
+                    f"{name} is the embedded demo token, but the server listens on {self.host}: "
+                    f"set {name} to a secret, or GUIDE_ALLOW_DEMO_TOKENS=1 on a closed network"
+                )
+        return self
+
+    @property
+    def uses_demo_tokens(self) -> bool:
+        """Whether either token is an embedded demo token (logged as a warning at startup)."""
+        return bool(
+            {self.visitor_token.get_secret_value(), self.robot_token.get_secret_value()} & DEMO_TOKENS
+        )
+
+
+@lru_cache
+def get_settings() -> GuideSettings:
+    """The process's settings from the environment, built once on first use."""
+    return GuideSettings()

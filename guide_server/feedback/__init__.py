@@ -1,0 +1,1 @@
+"""Visitors' ratings and curators' corrections, stored for the next round of training."""

@@ -1,0 +1,1 @@
+"""Narration: descriptions and answers from the engine, with cache and fact-guard policy."""

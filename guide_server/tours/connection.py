@@ -1,0 +1,18 @@
+"""One connected client as the tours see it: who it is and its outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from guide_server.protocol import ClientKind, VisitorProfile
+from guide_server.tours.outbox import Outbox
+
+
+@dataclass(eq=False)
+class Connection:
+    """A robot, visitor or listener socket; messages to it go through `outbox` only."""
+
+    session_id: str
+    kind: ClientKind
+    outbox: Outbox
+    profile: VisitorProfile = field(default_factory=VisitorProfile)

@@ -1,0 +1,164 @@
+"""A tour: one robot, its visitors, the exhibit it stands at and the descriptions of it.
+
+Description choice: one generation per (audience, language) group of the
+tour's connected visitors, shared by everyone in that group (with no visitors
+yet, one for the default adult/English profile, so it is ready or cached when
+they arrive). A visitor joining with a new profile starts their group's
+generation. Entering the next exhibit or leaving this one cancels them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import deque
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from guide_server.catalogue.loader import Catalogue
+from guide_server.protocol import (
+    ClientKind,
+    Proximity,
+    ProximityKind,
+    ResumePoint,
+    TourState,
+    VisitorProfile,
+)
+from guide_server.tours.connection import Connection
+from guide_server.tours.description_stream import DescriptionStream, Narrate
+
+NarrationFactory = Callable[[str, str, VisitorProfile], Narrate]
+"""(request_id, exhibit_id, profile) -> the narration coroutine function of one description."""
+RECENT_STREAMS = 8
+DEFAULT_PROFILE = VisitorProfile()
+
+
+class Tour:
+    """The state of one tour; every method is called on the event loop and never waits on a client."""
+
+    def __init__(
+        self, tour_id: str, *, catalogue: Callable[[], Catalogue], narration: NarrationFactory
+    ) -> None:
+        self.id = tour_id
+        self.visitors: list[Connection] = []
+        self.robot: Connection | None = None
+        self.exhibit_id: str | None = None
+        self.streams: dict[VisitorProfile, DescriptionStream] = {}
+        self._recent: deque[DescriptionStream] = deque(maxlen=RECENT_STREAMS)
+        self._catalogue = catalogue
+        self._narration = narration
+        self._lock = asyncio.Lock()
+
+    def state(self) -> TourState:
+        """The `tour.state` message for now."""
+        exhibit = self._catalogue().get(self.exhibit_id) if self.exhibit_id else None
+        return TourState(
+            tour=self.id,
+            exhibit_id=self.exhibit_id,
+            exhibit_title=exhibit.title if exhibit else None,
+            robot_online=self.robot is not None,
+        )
+
+    def broadcast(self, message: BaseModel) -> None:
+        """Offer `message` to every visitor; never waits."""
+        for visitor in self.visitors:
+            visitor.outbox.offer(message)
+
+    # --- visitors ---------------------------------------------------------------
+
+    def join(self, visitor: Connection, resume: ResumePoint | None = None) -> None:
+        """Add a visitor: send the state, then the current description (replayed or resumed)."""
+        self.visitors.append(visitor)
+        visitor.outbox.offer(self.state())
+        if resume is not None:
+            for stream in [*self.streams.values(), *self._recent]:
+                if stream.holds(resume.request_id):
+                    stream.subscribe(visitor, after=(resume.request_id, resume.seq))
+                    return
+        if self.exhibit_id is None:
+            return
+        stream = self.streams.get(visitor.profile)
+        if stream is None:
+            stream = self._start_stream(self.exhibit_id, visitor.profile)
+        stream.subscribe(visitor)
+
+    def leave(self, visitor: Connection) -> None:
+        """Remove a visitor from the tour and its streams."""
+        if visitor in self.visitors:
+            self.visitors.remove(visitor)
+        for stream in [*self.streams.values(), *self._recent]:
+            stream.unsubscribe(visitor)
+
+    # --- robot ------------------------------------------------------------------
+
+    def attach_robot(self, robot: Connection) -> Connection | None:
+        """Make `robot` this tour's robot; returns the one it replaced, if any."""
+        previous, self.robot = self.robot, robot
+        self.broadcast(self.state())
+        return previous
+
+    def detach_robot(self, robot: Connection) -> None:
+        """The robot's socket closed; visitors learn it is offline."""
+        if self.robot is robot:
+            self.robot = None
+            self.broadcast(self.state())
+
+    async def on_proximity(self, event: Proximity) -> None:
+        """React to the robot: enter starts the shared description, leave cancels it."""
+        self.broadcast(event)
+        async with self._lock:
+            if event.event is ProximityKind.ENTER and event.exhibit_id != self.exhibit_id:
+                await self._cancel_streams()
+                self.exhibit_id = event.exhibit_id
+                self.broadcast(self.state())
+                for profile in self._profiles():
+                    self._start_stream(event.exhibit_id, profile)
+            elif event.event is ProximityKind.LEAVE and event.exhibit_id == self.exhibit_id:
+                await self._cancel_streams()
+                self.exhibit_id = None
+                self.broadcast(self.state())
+
+    async def close(self) -> None:
+        """Cancel every running description (server shutdown)."""
+        await self._cancel_streams()
+
+    def _profiles(self) -> list[VisitorProfile]:
+        profiles = list(dict.fromkeys(v.profile for v in self.visitors if v.kind is ClientKind.VISITOR))
+        return profiles or [DEFAULT_PROFILE]
+
+    def _start_stream(self, exhibit_id: str, profile: VisitorProfile) -> DescriptionStream:
+        request_id = f"d-{uuid.uuid4().hex[:12]}"
+        stream = DescriptionStream(request_id=request_id, exhibit_id=exhibit_id, profile=profile)
+        for visitor in self.visitors:
+            if visitor.profile == profile:
+                stream.subscribe(visitor)
+        self.streams[profile] = stream
+        stream.start(self._narration(request_id, exhibit_id, profile))
+        return stream
+
+    async def _cancel_streams(self) -> None:
+        streams = list(self.streams.values())
+        self.streams.clear()
+        await asyncio.gather(*(stream.cancel() for stream in streams))
+        self._recent.extend(streams)
+
+
+class TourRegistry:
+    """Every tour of the server, created on first use."""
+
+    def __init__(self, *, catalogue: Callable[[], Catalogue], narration: NarrationFactory) -> None:
+        self._tours: dict[str, Tour] = {}
+        self._catalogue = catalogue
+        self._narration = narration
+
+    def get(self, tour_id: str) -> Tour:
+        """The tour with this id (created empty if new)."""
+        tour = self._tours.get(tour_id)
+        if tour is None:
+            tour = self._tours[tour_id] = Tour(tour_id, catalogue=self._catalogue, narration=self._narration)
+        return tour
+
+    async def close(self) -> None:
+        """Cancel every tour's running descriptions."""
+        await asyncio.gather(*(tour.close() for tour in self._tours.values()))
