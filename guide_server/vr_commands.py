@@ -1,0 +1,66 @@
+"""`guide listen` and `guide unity messages`: the VR side's command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+DEFAULT_LISTEN_URL = "ws://127.0.0.1:8000/ws/visitor"
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register `guide listen` and `guide unity ...`."""
+    listen = subparsers.add_parser("listen", help="print a tour's live stream in the terminal")
+    listen.add_argument(
+        "--url", default=DEFAULT_LISTEN_URL, help=f"visitor socket (default {DEFAULT_LISTEN_URL})"
+    )
+    listen.add_argument("--tour", default="default", help="tour id to join (default: default)")
+    listen.add_argument(
+        "--token", default=None, help="access token (default: $GUIDE_TOKEN, else the server's demo token)"
+    )
+    listen.add_argument("--once", action="store_true", help="exit after the first finished description")
+    listen.add_argument("--raw", action="store_true", help="also print every frame as JSON")
+    listen.set_defaults(handler=listen_command)
+
+    unity = subparsers.add_parser("unity", help="the Unity package in unity_bridge/")
+    sub = unity.add_subparsers(dest="unity_command", required=True, metavar="ACTION")
+    messages = sub.add_parser("messages", help="regenerate the C# message classes from the protocol")
+    messages.add_argument("path", nargs="?", type=Path, default=None)
+    messages.set_defaults(handler=messages_command)
+    meta = sub.add_parser("meta", help="write the .meta files Unity needs for a read-only (git) package")
+    meta.set_defaults(handler=meta_command)
+
+
+def listen_command(args: argparse.Namespace) -> int:
+    """Run the terminal listener until interrupted (or one description with --once)."""
+    import asyncio
+
+    from guide_server.listen import ListenOptions, listen
+
+    options = ListenOptions(url=args.url, tour=args.tour, token=args.token, once=args.once, raw=args.raw)
+    try:
+        return asyncio.run(listen(options))
+    except KeyboardInterrupt:
+        return 130
+
+
+def messages_command(args: argparse.Namespace) -> int:
+    """Write unity_bridge/Runtime/Protocol/GuideMessages.g.cs from the current protocol."""
+    from guide_server.csharp_messages import MESSAGES_PATH, csharp_source
+    from guide_server.protocol import protocol_json_schema
+
+    path: Path = args.path or MESSAGES_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(csharp_source(protocol_json_schema()), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def meta_command(args: argparse.Namespace) -> int:
+    """Write missing or stale .meta files in unity_bridge/."""
+    from guide_server.unity_meta import write_meta_files
+
+    for path in write_meta_files():
+        print(f"wrote {path}")
+    return 0
