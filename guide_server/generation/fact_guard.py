@@ -31,7 +31,7 @@ GENERAL_WORDS = frozenset(
     word.lower()
     for word in """
     Cyprus Cypriot Cypriots Greek Greeks Greece Roman Romans Rome Byzantine Byzantium Ottoman
-    Ottomans Venetian Venetians Lusignan Lusignans Frankish Crusader Crusaders Hellenistic Archaic
+    Ottomans Ancient Venetian Venetians Lusignan Lusignans Frankish Crusader Crusaders Crusades Hellenistic Archaic
     Classical Geometric Chalcolithic Neolithic Aceramic Ceramic Bronze Iron Age Ages Early Middle
     Late Medieval Period Era Kingdom Empire Republic Christian Christians Christianity Orthodox
     Muslim Muslims Islamic Mediterranean Europe European Eastern Western Turkish English God UNESCO
