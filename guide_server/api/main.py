@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from guide_server.api.routes import exhibits, feedback, health
+from guide_server.api.routes import exhibits, feedback, health, museum
 from guide_server.api.services import EngineStatus, build_services
 from guide_server.api.sockets import robot, visitor
 from guide_server.catalogue.store import CatalogueStore
@@ -67,7 +67,7 @@ def create_app(settings: GuideSettings | None = None, *, engine: Engine | None =
 
     app = FastAPI(title="Museum guide", version="1", lifespan=lifespan)
     app.state.settings = settings
-    for module in (health, exhibits, feedback, robot, visitor):
+    for module in (health, exhibits, museum, feedback, robot, visitor):
         app.include_router(module.router)
     if settings.static_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="static")

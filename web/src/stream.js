@@ -1,0 +1,76 @@
+// What the exhibit panel shows, built from description.* and answer.* messages (no DOM here).
+
+/** Accumulates streamed text per request; `seq` orders pieces and drops repeats after a resume. */
+export class PanelState {
+  constructor() {
+    this.exhibitId = null;
+    this.exhibitTitle = null;
+    this.description = { requestId: null, text: "", nextSeq: 0, end: null };
+    this.answer = { requestId: null, question: "", text: "", nextSeq: 0, end: null };
+  }
+
+  /** Apply one server message; returns true when the panel must be redrawn. */
+  apply(message) {
+    switch (message.type) {
+      case "tour.state":
+        if (message.exhibit_id && message.exhibit_id !== this.exhibitId) {
+          this.exhibitId = message.exhibit_id;
+          this.exhibitTitle = message.exhibit_title || message.exhibit_id;
+        } else if (message.exhibit_title) {
+          this.exhibitTitle = message.exhibit_title;
+        }
+        return true;
+      case "description.start":
+        if (message.request_id === this.description.requestId && !message.replaces) return false;
+        if (message.exhibit_id !== this.exhibitId) this.exhibitTitle = null;
+        this.exhibitId = message.exhibit_id;
+        this.description = { requestId: message.request_id, text: "", nextSeq: 0, end: null, cached: message.cached };
+        this.answer = { requestId: null, question: "", text: "", nextSeq: 0, end: null };
+        return true;
+      case "description.delta":
+        return append(this.description, message);
+      case "description.end":
+        return finish(this.description, message);
+      case "answer.start":
+        this.answer = { requestId: message.request_id, question: message.question || "", text: "", nextSeq: 0, end: null };
+        return true;
+      case "answer.delta":
+        return append(this.answer, message);
+      case "answer.end":
+        return finish(this.answer, message);
+      default:
+        return false;
+    }
+  }
+
+  /** The request id of the text a rating refers to (the answer when there is one). */
+  shownRequestId() {
+    return this.answer.requestId || this.description.requestId;
+  }
+}
+
+function append(stream, message) {
+  if (message.request_id !== stream.requestId || message.seq < stream.nextSeq) return false;
+  stream.text += message.text;
+  stream.nextSeq = message.seq + 1;
+  return true;
+}
+
+function finish(stream, message) {
+  if (message.request_id !== stream.requestId) return false;
+  if (!stream.text && message.fallback_text) stream.text = message.fallback_text;
+  stream.end = message;
+  return true;
+}
+
+/** One line on the fact guard's verdict, and whether it found problems. */
+export function describeFactCheck(end) {
+  if (!end) return { text: "", flagged: false };
+  const check = end.fact_check;
+  if (!check) {
+    return { text: end.finish_reason === "stop" ? "" : `(${end.finish_reason})`, flagged: end.finish_reason !== "stop" };
+  }
+  if (check.ok) return { text: "Checked against the curated facts.", flagged: false };
+  const flags = check.flags.map((f) => `${f.kind} ${f.value}`).join(", ");
+  return { text: `Not in the curated facts: ${flags}`, flagged: true };
+}
