@@ -197,10 +197,11 @@ class Narrator:
         self,
         request: Request,
         messages: list[ChatMessage],
-        request_id: str,
+        request_id: str | None,
         publish: Publish,
         progress: _Progress,
     ) -> FinishReason:
+        """Stream into `progress`, publishing deltas under `request_id` (None: collect only)."""
         delta = MESSAGES[request.kind][1]
         params = self.params(request.profile)
         async with asyncio.timeout(self.settings.generation_timeout_s):
@@ -211,7 +212,8 @@ class Narrator:
                     if progress.ttft_ms is None:
                         progress.ttft_ms = (time.perf_counter() - started) * 1000
                         self.metrics.ttft.labels(request.kind).observe(progress.ttft_ms / 1000)
-                    publish(delta(request_id=request_id, seq=len(progress.chunks), text=chunk.text))
+                    if request_id is not None:
+                        publish(delta(request_id=request_id, seq=len(progress.chunks), text=chunk.text))
                     progress.chunks.append(chunk.text)
                     progress.tokens += chunk.tokens
         elapsed = time.perf_counter() - started
@@ -243,9 +245,7 @@ class Narrator:
         """Regenerate once, unstreamed; stream the clean retry or the curated summary."""
         retry = _Progress()
         try:
-            await self._generate(
-                request, correction_messages(request.messages, check), "", lambda _m: None, retry
-            )
+            await self._generate(request, correction_messages(request.messages, check), None, publish, retry)
             text = "".join(retry.chunks)
             verdict = self._check(text, request.exhibit)
         except asyncio.CancelledError:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
@@ -58,10 +58,11 @@ def _mergeable(a: BaseModel, b: BaseModel) -> bool:
 class Outbox:
     """A bounded queue of server messages for one client; see the module docstring."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, *, on_merge: Callable[[], None] | None = None) -> None:
         if maxsize < 2:
             raise ValueError("an outbox needs room for at least 2 messages")
         self.maxsize = maxsize
+        self._on_merge = on_merge
         self.merges = 0
         """How many deltas were folded into another (for metrics and tests)."""
         self._items: deque[BaseModel] = deque()
@@ -89,7 +90,7 @@ class Outbox:
         if len(self._items) >= self.maxsize:
             if self._items and _mergeable(self._items[-1], message):
                 self._items[-1] = merge_deltas(self._items[-1], message)  # type: ignore[arg-type]
-                self.merges += 1
+                self._merged()
                 return
             self._compact()
         if len(self._items) >= self.maxsize:
@@ -132,7 +133,12 @@ class Outbox:
                 continue
             if kept and _mergeable(kept[-1], item):
                 kept[-1] = merge_deltas(kept[-1], item)  # type: ignore[arg-type]
-                self.merges += 1
+                self._merged()
                 continue
             kept.append(item)
         self._items = deque(kept)
+
+    def _merged(self) -> None:
+        self.merges += 1
+        if self._on_merge is not None:
+            self._on_merge()

@@ -140,7 +140,7 @@ def new_connection(services: GuideServices, hello: Hello) -> Connection:
     return Connection(
         session_id=uuid.uuid4().hex,
         kind=hello.client,
-        outbox=Outbox(services.settings.visitor_queue_size),
+        outbox=Outbox(services.settings.visitor_queue_size, on_merge=services.metrics.delta_merges.inc),
         profile=hello.profile,
     )
 
