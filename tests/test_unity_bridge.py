@@ -9,13 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import TIMEOUT
 
 from guide_server import protocol as p
 from guide_server.csharp_messages import MESSAGES_PATH, csharp_source
 from guide_server.paths import UNITY_BRIDGE_DIR
 from guide_server.protocol import dump_message, protocol_json_schema
 from guide_server.unity_meta import expected_meta_files
-from tests.conftest import TIMEOUT
 
 SCHEMA_PATH = UNITY_BRIDGE_DIR / "protocol.schema.json"
 STUBS = sorted((UNITY_BRIDGE_DIR / "Tests~" / "Stubs").glob("*.cs"))

@@ -1,0 +1,220 @@
+"""`guide listen`: a tour's live stream in the terminal, for operators and debugging.
+
+`StreamPrinter` turns parsed server messages into terminal text (no I/O); `listen`
+is the thin websockets loop around it: say hello as a `listener`, print, and
+reconnect with backoff (resuming the stream) until interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from pydantic import ValidationError
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from guide_server.protocol import (
+    ClientKind,
+    Hello,
+    ResumePoint,
+    ServerMessage,
+    dump_message,
+    parse_server_message,
+)
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY_S = 0.5
+MAX_RETRY_S = 8.0
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """What `guide listen` was told."""
+
+    url: str
+    tour: str = "default"
+    token: str | None = None
+    once: bool = False
+    """Exit after the first description that ends."""
+    raw: bool = False
+    """Also print every frame as JSON."""
+
+
+def resolve_token(token: str | None) -> str:
+    """The token to send: the option, else $GUIDE_VISITOR_TOKEN, else the loopback demo token."""
+    if token:
+        return token
+    from_env = os.environ.get("GUIDE_VISITOR_TOKEN")
+    if from_env:
+        return from_env
+    from guide_server.core.config import DEMO_VISITOR_TOKEN
+
+    return DEMO_VISITOR_TOKEN
+
+
+def http_base(ws_url: str) -> str:
+    """The server's http(s) base URL for a ws(s):// socket URL."""
+    parts = urlsplit(ws_url)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme)
+    if scheme is None:
+        raise ValueError(f"{ws_url!r} is not a WebSocket URL: use ws://HOST:PORT/ws/visitor")
+    return urlunsplit((scheme, parts.netloc, "", "", ""))
+
+
+@dataclass
+class StreamPrinter:
+    """Formats server messages as terminal text; remembers titles and the resume point."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    resume: ResumePoint | None = None
+    finished_descriptions: int = 0
+    _open_line: bool = False
+
+    def title(self, exhibit_id: str) -> str:
+        """An exhibit's title (or its id while the catalogue is unknown)."""
+        return self.titles.get(exhibit_id, exhibit_id)
+
+    def _block(self, text: str) -> str:
+        prefix = "\n" if self._open_line else ""
+        self._open_line = False
+        return f"{prefix}{text}\n"
+
+    def format(self, message: ServerMessage) -> str:
+        """The text to print for one message ('' for those not shown)."""
+        match message.type:
+            case "welcome":
+                return self._block(f"== joined tour {message.tour} (model {message.model_id})")
+            case "tour.state":
+                if message.exhibit_id and message.exhibit_title:
+                    self.titles[message.exhibit_id] = message.exhibit_title
+                where = self.title(message.exhibit_id) if message.exhibit_id else "between exhibits"
+                robot = "online" if message.robot_online else "offline"
+                return self._block(f"== tour {message.tour}: {where} (robot {robot})")
+            case "proximity":
+                return self._block(
+                    f"-- robot {message.event.value} {self.title(message.exhibit_id)} ({message.distance:.1f} m)"
+                )
+            case "description.start" | "answer.start":
+                self.resume = ResumePoint(request_id=message.request_id, seq=-1)
+                kind = "Description" if message.type == "description.start" else "Answer"
+                header = f"## {kind}: {self.title(message.exhibit_id)} [{message.request_id}]"
+                if message.type == "answer.start" and message.question:
+                    header += f"\n   Q: {message.question}"
+                self._open_line = True
+                return f"{header}\n"
+            case "description.delta" | "answer.delta":
+                if self.resume and self.resume.request_id == message.request_id:
+                    self.resume = ResumePoint(request_id=message.request_id, seq=message.seq)
+                self._open_line = True
+                return message.text
+            case "description.end" | "answer.end":
+                if message.type == "description.end":
+                    self.finished_descriptions += 1
+                return self._block(self._ending(message))
+            case "goto":
+                return self._block(f"-- robot sent to {self.title(message.exhibit_id)}")
+            case "feedback.saved":
+                return self._block(f"-- feedback #{message.feedback_id} saved")
+            case "error":
+                return self._block(f"!! {message.code.value}: {message.message}")
+        return ""
+
+    def _ending(self, message: ServerMessage) -> str:
+        parts = [f"   [{message.finish_reason.value}, {message.token_count} tokens"]
+        if message.ttft_ms is not None:
+            parts.append(f", first token {message.ttft_ms:.0f} ms")
+        parts.append("]")
+        line = "".join(parts)
+        if message.fallback_text:
+            line = f"   (curated summary) {message.fallback_text}\n{line}"
+        check = message.fact_check
+        if check is not None:
+            if check.ok:
+                line += " facts checked: ok"
+            else:
+                line += " NOT in the curated facts: " + ", ".join(f"{f.kind} {f.value}" for f in check.flags)
+        return line
+
+
+async def fetch_titles(ws_url: str) -> dict[str, str]:
+    """Exhibit id -> title from GET /api/exhibits (empty, with a warning, when unreachable)."""
+    try:
+        async with httpx.AsyncClient(base_url=http_base(ws_url), timeout=10) as client:
+            response = await client.get("/api/exhibits")
+            response.raise_for_status()
+            return {e["id"]: e["title"] for e in response.json()}
+    except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+        log.warning("exhibit titles unavailable (%s); showing ids", exc)
+        return {}
+
+
+async def listen_once(options: ListenOptions, printer: StreamPrinter, write: Callable[[str], None]) -> bool:
+    """One connection: hello, then print until it closes; True when --once is satisfied."""
+    hello = Hello(
+        client=ClientKind.LISTENER,
+        token=resolve_token(options.token),
+        tour=options.tour,
+        resume=printer.resume,
+    )
+    async with connect(options.url, open_timeout=10) as socket:
+        await socket.send(dump_message(hello))
+        async for raw in socket:
+            if options.raw:
+                text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+                write(f"<< {text}\n")
+            try:
+                message = parse_server_message(raw)
+            except ValidationError as exc:
+                write(f"!! unreadable frame skipped: {exc.errors()[0]['msg']}\n")
+                continue
+            write(printer.format(message))
+            if options.once and printer.finished_descriptions:
+                return True
+    return False
+
+
+async def listen(options: ListenOptions, out: TextIO = sys.stdout) -> int:
+    """Print the tour's stream until interrupted; reconnects (and resumes) after a drop."""
+
+    def write(text: str) -> None:
+        out.write(text)
+        out.flush()
+
+    try:
+        http_base(options.url)
+    except ValueError as exc:
+        print(f"guide listen: {exc}", file=sys.stderr)
+        return 2
+    printer = StreamPrinter()
+    delay = FIRST_RETRY_S
+    while True:
+        try:
+            if not printer.titles:
+                printer.titles = await fetch_titles(options.url)
+            if await listen_once(options, printer, write):
+                return 0
+            delay = FIRST_RETRY_S
+            write("\n== the server closed the connection; reconnecting\n")
+        except ConnectionClosed as exc:
+            reason = exc.rcvd.reason if exc.rcvd else "no close frame"
+            code = exc.rcvd.code if exc.rcvd else None
+            if code == 4401:
+                print(f"guide listen: the server refused the token ({reason}): pass --token", file=sys.stderr)
+                return 1
+            write(f"\n== connection lost ({code} {reason}); reconnecting in {delay:.1f} s\n")
+        except InvalidURI as exc:
+            print(f"guide listen: {exc}", file=sys.stderr)
+            return 2
+        except (OSError, InvalidHandshake, TimeoutError) as exc:
+            write(f"== cannot reach {options.url} ({exc}); retrying in {delay:.1f} s\n")
+        await asyncio.sleep(delay)
+        delay = min(MAX_RETRY_S, delay * 2)

@@ -1,0 +1,106 @@
+"""`guide listen` prints a streamed description, with the exhibit's title, from a real server."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from conftest import TIMEOUT
+from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
+
+from guide_server.catalogue.loader import load_catalogue
+from guide_server.listen import StreamPrinter, http_base
+from guide_server.protocol import (
+    DescriptionDelta,
+    DescriptionEnd,
+    DescriptionStart,
+    FactCheck,
+    FactFlag,
+    FinishReason,
+    Proximity,
+    ProximityKind,
+)
+
+
+async def _read_until(stream: asyncio.StreamReader, marker: str, seen: list[str]) -> None:
+    while not any(marker in line for line in seen):
+        line = await asyncio.wait_for(stream.readline(), TIMEOUT)
+        if not line:
+            raise AssertionError(f"guide listen exited before printing {marker!r}:\n{''.join(seen)}")
+        seen.append(line.decode())
+
+
+async def test_guide_listen_prints_a_streamed_description(tmp_path: Path, exhibits_dir: Path) -> None:
+    title = load_catalogue(exhibits_dir).catalogue.get(EXHIBIT).title
+    async with guide_server(settings_for(tmp_path, exhibits_dir)) as server:
+        listener = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "guide_server.cli",
+            "listen",
+            "--once",
+            "--url",
+            server.ws("/ws/visitor"),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        seen: list[str] = []
+        try:
+            await _read_until(listener.stdout, "== joined tour default", seen)
+            async with visitor(server) as headset, robot(server) as bridge:
+                await bridge.send(
+                    Proximity(
+                        event=ProximityKind.ENTER,
+                        exhibit_id=EXHIBIT,
+                        distance=1.0,
+                        bearing=0.0,
+                        seq=0,
+                        stamp=time.time(),
+                    )
+                )
+                streamed = await headset.stream("description")
+            rest, _ = await asyncio.wait_for(listener.communicate(), 3 * TIMEOUT)
+        finally:
+            if listener.returncode is None:
+                listener.kill()
+                await listener.wait()
+    output = "".join(seen) + rest.decode()
+    assert listener.returncode == 0, output
+    assert f"## Description: {title}" in output
+    description = text_of(streamed)
+    assert description.strip(), "the scripted engine streamed no text"
+    assert description in output
+
+
+def test_printer_shows_titles_text_and_fact_check() -> None:
+    printer = StreamPrinter(titles={"kolossi-castle": "Kolossi Castle"})
+    parts = [
+        printer.format(DescriptionStart(request_id="d-1", exhibit_id="kolossi-castle", model_id="m")),
+        printer.format(DescriptionDelta(request_id="d-1", seq=0, text="Rebuilt in")),
+        printer.format(DescriptionDelta(request_id="d-1", seq=1, text=" 1454.")),
+        printer.format(
+            DescriptionEnd(
+                request_id="d-1",
+                finish_reason=FinishReason.STOP,
+                token_count=3,
+                fact_check=FactCheck(ok=False, flags=[FactFlag(kind="year", value="1554")]),
+            )
+        ),
+    ]
+    text = "".join(parts)
+    assert text.startswith("## Description: Kolossi Castle [d-1]\nRebuilt in 1454.\n")
+    assert "NOT in the curated facts: year 1554" in text
+    assert printer.resume is not None and printer.resume.seq == 1
+    assert printer.finished_descriptions == 1
+
+
+def test_http_base_names_a_bad_url() -> None:
+    assert http_base("ws://127.0.0.1:8000/ws/visitor") == "http://127.0.0.1:8000"
+    try:
+        http_base("http://127.0.0.1:8000/ws/visitor")
+    except ValueError as exc:
+        assert "ws://HOST:PORT/ws/visitor" in str(exc)
+    else:
+        raise AssertionError("an http:// URL must be refused")
