@@ -41,6 +41,8 @@ POSE_SOURCES = {"odom": "/odom", "amcl": "/amcl_pose"}
 EVENTS_TOPIC = "/guide/exhibit_proximity"
 POSE_TOPIC = "/guide/pose"
 ZONES_TOPIC = "/guide/exhibit_zones"
+ZONES_PERIOD = 0.5
+"""Seconds between redraws of the RViz zones (a MarkerArray of 100 exhibits takes milliseconds to build)."""
 EVENTS_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED_QOS = QoSProfile(
     depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
@@ -123,6 +125,8 @@ class ProximityNode(Node):
         else:
             self.create_subscription(PoseWithCovarianceStamped, POSE_SOURCES[source], self._on_amcl, 50)
         self._timer = self.create_timer(1.0 / values["pose_rate"], self._publish_pose)
+        self._zones_changed = False
+        self._zones_timer = self.create_timer(ZONES_PERIOD, self._redraw_zones)
         self._store.on_change(self._on_catalogue)
         self._watch = CatalogueWatchThread(self._store).start() if values["watch_catalogue"] else None
         self._publish_zones()
@@ -158,12 +162,17 @@ class ProximityNode(Node):
         for event in events:
             self._events.publish(proximity_msg(event))
         if changed:
-            self._publish_zones()
+            self._zones_changed = True  # redrawn by the zones timer, never on the event path
 
     def _publish_pose(self) -> None:
         pose = self._pose
         if pose is not None:
             self._pose_out.publish(pose_stamped(pose, frame_id=self._frame, stamp=self.get_clock().now()))
+
+    def _redraw_zones(self) -> None:
+        if self._zones_changed:
+            self._zones_changed = False
+            self._publish_zones()
 
     def _publish_zones(self) -> None:
         with self._lock:
