@@ -1,0 +1,54 @@
+"""End to end on the real packaged SmolLM2: robot proximity -> streamed description, then a question."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from server_harness import EXHIBIT, assert_gapless, guide_server, robot, settings_for, text_of, visitor
+from test_server_streaming import enter
+
+from guide_server.generation.model_store import DEFAULT_BASE
+from guide_server.generation.registry import RegisteredModel
+from guide_server.generation.transformers_engine import TransformersEngine
+from guide_server.protocol import Question
+
+pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+BUDGET = 24
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def smollm2() -> AsyncIterator[TransformersEngine]:
+    """The packaged SmolLM2-135M-Instruct, loaded once for this module (the app closes it)."""
+    engine = TransformersEngine(RegisteredModel(id=DEFAULT_BASE, base=DEFAULT_BASE))
+    await engine.start()
+    yield engine
+    await engine.close()
+
+
+async def test_the_real_model_narrates_and_answers_over_the_sockets(
+    tmp_path: Path, exhibits_dir: Path, smollm2: TransformersEngine
+) -> None:
+    settings = settings_for(tmp_path, exhibits_dir, engine="transformers", max_new_tokens=BUDGET)
+    async with guide_server(settings, smollm2) as server:
+        async with visitor(server) as first, visitor(server) as second, robot(server) as bot:
+            await enter(bot)
+            streams = await asyncio.gather(first.stream(), second.stream())
+            await first.send(Question(request_id="q-real", text="Who built the keep?"))
+            answer = await first.stream("answer")
+        metrics = server.services.metrics.render().decode()
+    for messages in streams:
+        assert messages[0].model_id == DEFAULT_BASE
+        assert_gapless(messages)
+        end = messages[-1]
+        assert end.finish_reason in ("stop", "length") and 0 < end.token_count <= BUDGET
+        assert end.fact_check is not None and end.ttft_ms > 0
+    assert text_of(streams[0]) == text_of(streams[1]) and text_of(streams[0]).strip()
+    assert answer[0].exhibit_id == EXHIBIT and text_of(answer).strip()
+    assert answer[-1].finish_reason in ("stop", "length")
+    assert 'guide_generations_total{finish_reason="length",kind="description"}' in metrics or (
+        'finish_reason="stop",kind="description"' in metrics
+    )
