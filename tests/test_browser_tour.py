@@ -1,0 +1,135 @@
+"""The browser VR client in headless Chromium against a real `guide serve` and `guide robot --sim`.
+
+Chromium is Debian's (`apt-get install chromium`); playwright-core (npm, web/) only drives it.
+The screenshot lands in test-artifacts/browser-tour.png.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import TIMEOUT
+
+from guide_server.paths import PROJECT_ROOT
+
+WEB_DIR = PROJECT_ROOT / "web"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _require_tools() -> None:
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append("Debian's chromium (make browser-tools)")
+    if shutil.which("node") is None:
+        missing.append("node (make browser-tools)")
+    if not (WEB_DIR / "node_modules" / "playwright-core").is_dir():
+        missing.append("web/node_modules (make web)")
+    if missing:
+        pytest.fail("the browser test needs: " + ", ".join(missing))
+
+
+@asynccontextmanager
+async def _process(*args: str, env: dict[str, str], log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            *args, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+        )
+        try:
+            yield proc
+        finally:
+            if proc.returncode is None:
+                proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), TIMEOUT)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
+
+
+async def _wait_ready(base: str, server: asyncio.subprocess.Process, log: Path) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as client:
+        deadline = asyncio.get_running_loop().time() + 6 * TIMEOUT
+        while asyncio.get_running_loop().time() < deadline:
+            if server.returncode is not None:
+                pytest.fail(f"guide serve exited ({server.returncode}):\n{log.read_text()}")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)  # polling a server that is starting; not a timing assumption
+    pytest.fail(f"guide serve was not ready within {6 * TIMEOUT} s:\n{log.read_text()}")
+
+
+async def test_page_streams_a_description_and_answers_a_question(tmp_path: Path, exhibits_dir: Path) -> None:
+    _require_tools()
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "browser-tour.png"
+    screenshot.unlink(missing_ok=True)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "GUIDE_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        "ROS_DOMAIN_ID": str(100 + port % 100),  # keep this test's DDS traffic apart from others'
+        "RMW_IMPLEMENTATION": os.environ.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp"),
+    }
+    guide = [sys.executable, "-m", "guide_server.cli"]
+    serve = [
+        *guide,
+        "serve",
+        "--engine",
+        "scripted",
+        "--port",
+        str(port),
+        "--exhibits",
+        str(exhibits_dir),
+        "--no-watch",
+    ]
+    sim = [*guide, "robot", "--sim", "--exhibits", str(exhibits_dir), "--server-url", f"ws://127.0.0.1:{port}/ws/robot",
+           "--speed", "2.0", "--pause", "30", "--noise", "0.0"]  # fmt: skip
+    async with _process(*serve, env=env, log=tmp_path / "serve.log") as server:
+        await _wait_ready(base, server, tmp_path / "serve.log")
+        browser = await asyncio.create_subprocess_exec(
+            "node", "tests/tour.e2e.mjs", "--url", f"{base}/", "--screenshot", str(screenshot),
+            "--chromium", CHROMIUM, "--timeout-ms", str(int(12 * TIMEOUT * 1000)),
+            cwd=WEB_DIR, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            first = await asyncio.wait_for(browser.stdout.readline(), 6 * TIMEOUT)
+            assert first.strip() == b"PAGE CONNECTED", first + await browser.stderr.read()
+            async with _process(*sim, env=env, log=tmp_path / "robot.log"):
+                out, err = await asyncio.wait_for(browser.communicate(), 15 * TIMEOUT)
+        finally:
+            if browser.returncode is None:
+                browser.kill()
+                await browser.wait()
+    logs = f"{err.decode()}\n--- serve ---\n{(tmp_path / 'serve.log').read_text()[-3000:]}\n--- robot ---\n{(tmp_path / 'robot.log').read_text()[-3000:]}"
+    assert browser.returncode == 0, logs
+    shown = json.loads(out.decode().strip().splitlines()[-1])
+    assert shown["pose"] is not None, "the page never received the robot's pose"
+    assert shown["exhibitId"] in json.loads((exhibits_dir / "museum.json").read_text())["tour"]
+    assert shown["streamed"].strip(), "no description text was streamed"
+    assert shown["shown"] == shown["streamed"], "the panel does not show the streamed description"
+    assert shown["title"] != "Waiting for the robot..."
+    assert shown["question"] == "Q: When was it built?"
+    assert shown["answer"].strip(), "the question got no answer"
+    assert "saved" in shown["notice"]
+    assert shown["has3d"], f"the 3D view did not start: {shown['console']}"
+    assert screenshot.stat().st_size > 10_000
