@@ -27,12 +27,36 @@ $(STAMP): pyproject.toml Makefile
 demo: setup
 	$(BIN)/guide demo
 
-test: setup
+test: setup vr-tools web
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The VR side (unity_bridge/, web/): mono's C# compiler for the Unity package's compile check,
+# Debian's chromium for the browser test (never a downloaded browser), node/npm for the bundle.
+VR_APT_PACKAGES := mcs:mono-mcs mono:mono-runtime chromium:chromium node:nodejs npm:npm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: vr-tools web
+vr-tools:
+	@missing=""; for pair in $(VR_APT_PACKAGES); do \
+		command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (apt)"; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# The browser client is bundled into guide_server/static/ (committed, so the server works without npm);
+# rebuilt here when its sources or locked dependencies change.
+web/node_modules/.package-lock.json: web/package-lock.json | vr-tools
+	cd web && npm ci --no-audit --no-fund
+
+guide_server/static/app.js: web/node_modules/.package-lock.json web/build.mjs web/package.json $(wildcard web/src/*)
+	cd web && npm run build
+
+web: guide_server/static/app.js
 
 clean:
 	rm -rf $(VENV) .pytest_cache
