@@ -21,7 +21,7 @@ from typing import Any
 from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.errors import EngineNotStarted, GenerationError, ModelLoadError
 from guide_server.generation.model_store import ModelNotFound, load_base
-from guide_server.generation.prompts import ChatMessage, render_prompt
+from guide_server.generation.prompts import SYSTEM_PROMPT, ChatMessage, render_prompt
 from guide_server.generation.registry import RegisteredModel, load_selected_model
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,13 @@ class TransformersEngine:
             model = _merge_adapter(model, adapter, self.model_id)
         model.eval()
         self.model, self.tokenizer = model, tokenizer
-        # The first forward pass sets up kernels; pay it here, not on a visitor's first token.
-        self._generate_ids("Hello", max_new_tokens=2)
+        # The first passes set up kernels and the chat template; pay that here, not on a
+        # visitor's first token.
+        warm_up: list[ChatMessage] = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": "Describe the exhibit."},
+        ]
+        self._generate_ids(render_prompt(tokenizer, warm_up), params=GenerationParams(max_new_tokens=4))
         log.info("engine %s ready (%d threads)", self.model_id, self.threads)
 
     async def close(self) -> None:
