@@ -115,7 +115,13 @@ async def test_page_streams_a_description_and_answers_a_question(tmp_path: Path,
             first = await asyncio.wait_for(browser.stdout.readline(), 6 * TIMEOUT)
             assert first.strip() == b"PAGE CONNECTED", first + await browser.stderr.read()
             async with _process(*sim, env=env, log=tmp_path / "robot.log"):
-                out, err = await asyncio.wait_for(browser.communicate(), 15 * TIMEOUT)
+                answered = await asyncio.wait_for(browser.stdout.readline(), 15 * TIMEOUT)
+                assert answered.strip() == b"ANSWERED", answered + await browser.stderr.read()
+                server.terminate()  # a server restart: page and robot bridge must reconnect by themselves
+                await asyncio.wait_for(server.wait(), 3 * TIMEOUT)
+                async with _process(*serve, env=env, log=tmp_path / "serve-again.log") as again:
+                    await _wait_ready(base, again, tmp_path / "serve-again.log")
+                    out, err = await asyncio.wait_for(browser.communicate(), 15 * TIMEOUT)
         finally:
             if browser.returncode is None:
                 browser.kill()
@@ -132,4 +138,6 @@ async def test_page_streams_a_description_and_answers_a_question(tmp_path: Path,
     assert shown["answer"].strip(), "the question got no answer"
     assert "saved" in shown["notice"]
     assert shown["has3d"], f"the 3D view did not start: {shown['console']}"
+    assert shown["reconnects"] == 1, "the page did not reconnect after the server restart"
+    assert shown["robotStatus"] == "robot: online"
     assert screenshot.stat().st_size > 10_000

@@ -36,6 +36,9 @@ class GuidePage {
     this.connectionState = "connecting";
     this.requestCounter = 0;
     this.socket = null;
+    this.sessionId = null;
+    this.everConnected = false;
+    this.reconnects = 0;
   }
 
   async start() {
@@ -162,6 +165,11 @@ class GuidePage {
 
   onMessage(message) {
     switch (message.type) {
+      case "welcome":
+        this.sessionId = message.session_id;
+        this.reconnects += this.sessionId && this.everConnected ? 1 : 0;
+        this.everConnected = true;
+        return;
       case "pose":
         this.lastPose = message;
         if (this.scene) this.scene.setRobotPose(message);

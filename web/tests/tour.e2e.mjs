@@ -60,8 +60,18 @@ try {
     answer: document.getElementById("panel-answer").textContent,
     notice: document.getElementById("panel-notice").textContent,
   }));
+  // The test now restarts the server: the page must reconnect by itself and the tour go on.
+  const before = await page.evaluate(() => ({ session: window.guide.sessionId, stamp: window.guide.lastPose.stamp }));
+  console.log("ANSWERED");
+  await page.waitForFunction(() => window.guide.connectionState !== "open", null, { timeout, polling: 50 });
+  await page.waitForFunction(
+    (b) => window.guide.connectionState === "open" && window.guide.sessionId !== b.session
+      && window.guide.lastPose && window.guide.lastPose.stamp > b.stamp,
+    before, { timeout, polling: 100 },
+  );
+  const resumed = await page.evaluate(() => ({ reconnects: window.guide.reconnects, robotStatus: document.getElementById("robot-status").textContent }));
   await page.screenshot({ path: values.screenshot });
-  console.log(JSON.stringify({ ...described, ...answered, console: consoleLines }));
+  console.log(JSON.stringify({ ...described, ...answered, ...resumed, console: consoleLines }));
 } catch (err) {
   console.error(`browser test failed: ${err.message}\n--- page console ---\n${consoleLines.join("\n")}`);
   process.exitCode = 1;
