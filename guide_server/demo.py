@@ -1,20 +1,118 @@
-"""`guide demo`: run the whole guide on the embedded defaults (what `make demo` runs)."""
+"""`guide demo`: the whole guide on the embedded defaults (what `make demo` runs).
+
+Starts the guide server and the simulated robot as child processes, waits for the
+server to be ready, and prints the tour's streamed descriptions in this terminal
+until interrupted. The browser VR client is at the printed address meanwhile.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
 from typing import Any
 
-from guide_server.catalogue.commands import list_command, validate_command
+import httpx
+
+from guide_server.catalogue.commands import validate_command
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
+
+READY_TIMEOUT_S = 600.0
+"""The first start dequantises the packaged model; allow for a slow machine."""
+
+
+class DemoError(Exception):
+    """A part of the demo could not start; the message says which and why."""
 
 
 def add_commands(subparsers: Any) -> None:
     """Register `guide demo`."""
     demo = subparsers.add_parser("demo", help="run the whole guide on the embedded defaults")
+    demo.add_argument("--port", type=int, default=8000, help="server port on 127.0.0.1 (default 8000)")
+    demo.add_argument(
+        "--engine",
+        choices=("transformers", "scripted"),
+        default="transformers",
+        help="transformers: the registry's tuned model (default); scripted: canned text, no model",
+    )
+    demo.add_argument("--speed", type=float, default=0.6, help="simulated robot speed, m/s")
+    demo.add_argument(
+        "--pause", type=float, default=25.0, help="seconds the robot stays at each exhibit (time to listen)"
+    )
+    demo.add_argument("--once", action="store_true", help="stop after the first finished description")
     demo.set_defaults(handler=demo_command, path=DEFAULT_EXHIBITS_DIR)
 
 
+def _guide(*args: str) -> list[str]:
+    return [sys.executable, "-m", "guide_server.cli", *args]
+
+
+def _start(name: str, command: Sequence[str]) -> subprocess.Popen[bytes]:
+    print(f"[demo] starting {name}: {' '.join(command[2:])}", flush=True)
+    return subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def wait_until_ready(
+    base_url: str, server: subprocess.Popen[bytes], timeout: float = READY_TIMEOUT_S
+) -> None:
+    """Poll /readyz until the model is loaded; raise `DemoError` if the server dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise DemoError(f"the guide server exited with status {server.returncode}; see its log above")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise DemoError(f"the guide server was not ready within {timeout:.0f} s")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def demo_command(args: argparse.Namespace) -> int:
-    """Validate and list the catalogue (the server and robot join in later)."""
-    return validate_command(args) or list_command(args)
+    """Validate the catalogue, start server and simulated robot, print the stream."""
+    from guide_server.listen import ListenOptions, listen
+
+    if validate_command(args):
+        return 1
+    base_url = f"http://127.0.0.1:{args.port}"
+    server = robot = None
+    try:
+        server = _start(
+            "guide server",
+            _guide("serve", "--host", "127.0.0.1", "--port", str(args.port), "--engine", args.engine),
+        )
+        wait_until_ready(base_url, server)
+        robot = _start(
+            "simulated TurtleBot2",
+            _guide(
+                "robot", "--sim", "--loop", "--speed", str(args.speed), "--pause", str(args.pause),
+                "--server-url", f"ws://127.0.0.1:{args.port}/ws/robot",
+            ),
+        )  # fmt: skip
+        print(f"[demo] ready: open {base_url}/ in a browser or headset to join the tour", flush=True)
+        options = ListenOptions(url=f"ws://127.0.0.1:{args.port}/ws/visitor", once=args.once)
+        return asyncio.run(listen(options))
+    except DemoError as exc:
+        print(f"[demo] {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _stop(robot)
+        _stop(server)
