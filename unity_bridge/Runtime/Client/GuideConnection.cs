@@ -125,6 +125,12 @@ namespace MuseumGuide
             return inbox.TryTake(out message);
         }
 
+        /// <summary>Wait up to `timeout` for a message (worker threads and tools; never on Unity's main thread).</summary>
+        public bool TryReceive(out GuideMessage message, TimeSpan timeout)
+        {
+            return inbox.TryTake(out message, timeout);
+        }
+
         /// <summary>Send a message; false when the socket is not open (the caller tells the visitor).</summary>
         public async Task<bool> SendAsync(GuideMessage message)
         {
