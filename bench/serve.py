@@ -1,0 +1,197 @@
+"""`guide bench serve`: time from the robot's proximity event to the first token in the headsets.
+
+For 1, 50 and 200 concurrent visitors on one tour, a real uvicorn server and
+real `websockets` clients in this process: the robot sends `proximity enter`,
+each visitor records when its first `description.delta` and its
+`description.end` arrive. Reference, in the same run: the bare engine
+generating the same prompt (no server, no sockets). Ratios are server over
+reference: time to first token (lower is better) and tokens per second
+(closer to 1 is better). The description cache is off, so every round
+generates. Clients share the server's event loop, so their own work is
+included in the figures (a pessimistic bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.table import print_table
+from guide_server.paths import DEFAULT_EXHIBITS_DIR
+
+EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship", "salamis", "amathus")
+
+
+def add_command(sub: Any) -> None:
+    """Register `guide bench serve`."""
+    parser = sub.add_parser("serve", help="proximity-to-first-token at 1/50/200 visitors vs the bare engine")
+    parser.add_argument("--engine", choices=["transformers", "scripted"], default="transformers")
+    parser.add_argument("--visitors", default="1,50,200", help="comma-separated visitor counts")
+    parser.add_argument("--max-new-tokens", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1, help="descriptions per visitor count")
+    parser.add_argument("--exhibits", type=Path, default=DEFAULT_EXHIBITS_DIR)
+    parser.set_defaults(handler=run)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The `fraction` quantile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def _engine(kind: str) -> Any:
+    if kind == "scripted":
+        from guide_server.generation.scripted_engine import ScriptedEngine
+
+        return ScriptedEngine()
+    from guide_server.generation.transformers_engine import TransformersEngine
+
+    return TransformersEngine()
+
+
+async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float, float]:
+    """(ms to first token, tokens/s after it) of the engine alone."""
+    from guide_server.generation.engine import GenerationParams
+
+    started = time.perf_counter()
+    first = last = None
+    tokens = 0
+    async for chunk in engine.stream(messages, GenerationParams(max_new_tokens=budget)):
+        last = time.perf_counter()
+        first = first or last
+        tokens += chunk.tokens
+    assert first is not None and last is not None, "the engine produced no text"
+    return (first - started) * 1000, (tokens - 1) / (last - first) if last > first else float("nan")
+
+
+async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tuple[list[float], list[float]]:
+    from websockets.asyncio.client import connect
+
+    from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+    from guide_server.protocol import (
+        ClientKind,
+        Hello,
+        Proximity,
+        ProximityKind,
+        dump_message,
+        parse_server_message,
+    )
+
+    ws = url.replace("http://", "ws://")
+    sockets = [await connect(f"{ws}/ws/visitor", max_size=None) for _ in range(count)]
+    robot = await connect(f"{ws}/ws/robot")
+    try:
+        for socket in sockets:
+            await socket.send(dump_message(Hello(client=ClientKind.VISITOR, token=DEMO_VISITOR_TOKEN)))
+        await robot.send(dump_message(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN)))
+        await robot.recv()
+
+        async def listen(socket: Any) -> tuple[float, float, int]:
+            first = None
+            while True:
+                message = parse_server_message(await socket.recv())
+                if message.type == "description.delta" and first is None:
+                    first = time.perf_counter()
+                if message.type == "description.end":
+                    return first or time.perf_counter(), time.perf_counter(), message.token_count
+
+        listeners = [asyncio.create_task(listen(socket)) for socket in sockets]
+        sent = time.perf_counter()
+        event = Proximity(
+            event=ProximityKind.ENTER,
+            exhibit_id=exhibit_id,
+            distance=1.0,
+            bearing=0.0,
+            seq=seq,
+            stamp=time.time(),
+        )
+        await robot.send(dump_message(event))
+        results = await asyncio.gather(*listeners)
+    finally:
+        for socket in [*sockets, robot]:
+            await socket.close()
+    ttft = [(first - sent) * 1000 for first, _, _ in results]
+    rates = [(tokens - 1) / (end - first) for first, end, tokens in results if end > first and tokens > 1]
+    return ttft, rates
+
+
+async def _measure(args: argparse.Namespace) -> list[list[object]]:
+    from guide_server.api import create_app
+    from guide_server.api.running import running_server
+    from guide_server.catalogue.loader import load_catalogue_or_raise
+    from guide_server.core.config import GuideSettings
+    from guide_server.generation.prompts import description_messages
+    from guide_server.protocol import VisitorProfile
+
+    catalogue = load_catalogue_or_raise(args.exhibits)
+    counts = [int(n) for n in args.visitors.split(",")]
+    engine = _engine(args.engine)
+    await engine.start()
+    ref_ttft, ref_rate = [], []
+    for index in range(max(1, args.rounds)):
+        exhibit = catalogue.exhibits[EXHIBITS[index % len(EXHIBITS)]]
+        ttft, rate = await _bare_engine(
+            engine, description_messages(exhibit, VisitorProfile()), args.max_new_tokens
+        )
+        ref_ttft.append(ttft)
+        ref_rate.append(rate)
+    rows: list[list[object]] = [
+        [
+            "bare engine (reference)",
+            1,
+            statistics.median(ref_ttft),
+            max(ref_ttft),
+            statistics.median(ref_rate),
+            1.0,
+            1.0,
+        ]
+    ]
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = GuideSettings(
+            exhibits_dir=args.exhibits,
+            engine=args.engine,
+            max_new_tokens=args.max_new_tokens,
+            description_cache_size=0,
+            watch_catalogue=False,
+            feedback_db=Path(scratch) / "feedback.sqlite3",
+            visitor_queue_size=1024,
+        )
+        async with running_server(create_app(settings, engine=engine)) as url:
+            seq = 0
+            for count in counts:
+                ttfts: list[float] = []
+                rates: list[float] = []
+                for index in range(max(1, args.rounds)):
+                    ttft, rate = await _visitor_round(url, count, EXHIBITS[index % len(EXHIBITS)], seq)
+                    seq += 1
+                    ttfts += ttft
+                    rates += rate
+                p50, p95 = percentile(ttfts, 0.5), percentile(ttfts, 0.95)
+                rate = statistics.median(rates) if rates else float("nan")
+                rows.append(
+                    [
+                        f"server, {count} visitors",
+                        count,
+                        p50,
+                        p95,
+                        rate,
+                        p50 / statistics.median(ref_ttft),
+                        rate / statistics.median(ref_rate),
+                    ]
+                )
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure and print the table."""
+    rows = asyncio.run(_measure(args))
+    print(f"engine: {args.engine}, {args.max_new_tokens} new tokens, cache off")
+    print_table(
+        ["what", "visitors", "ttft p50 ms", "ttft p95 ms", "tokens/s", "ttft x ref", "tokens/s x ref"], rows
+    )
+    return 0
