@@ -79,6 +79,39 @@ async def test_streamed_chunks_equal_plain_greedy_generation(
     assert streamed == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kolossi Castle stands near Limassol.",
+        "Το Κάστρο του Κολοσσίου 🏰 , built in 1454 !\n\nA new line  with  spaces ",
+        "Choirokoitia's houses were round ( mudbrick ) .",
+    ],
+)
+async def test_chunk_streamer_sends_each_token_at_once_and_loses_nothing(
+    engine: TransformersEngine, text: str
+) -> None:
+    import threading
+
+    import torch
+
+    from guide_server.generation.transformers_engine import ChunkStreamer, GenerationStats
+
+    tokenizer = engine.tokenizer
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    sent: list[Chunk] = []
+    streamer = ChunkStreamer(tokenizer, threading.Event(), GenerationStats(), 0.0, sent.append)
+    streamer.put(torch.tensor([[1, 2, 3]]))  # the prompt: ignored
+    streamer.put(torch.tensor([ids[0]]))
+    first = tokenizer.decode(ids[:1])
+    expected = "" if first.endswith("\ufffd") else first.rstrip()  # half a character waits
+    assert "".join(c.text for c in sent) == expected, "the first token's text was held back"
+    for token in ids[1:]:
+        streamer.put(torch.tensor([token]))
+    streamer.end()
+    assert "".join(c.text for c in sent) == tokenizer.decode(ids, skip_special_tokens=True)
+    assert sum(c.tokens for c in sent) <= len(ids)
+
+
 async def test_same_prompt_twice_gives_the_same_greedy_text(
     engine: TransformersEngine, kolossi: Exhibit
 ) -> None:

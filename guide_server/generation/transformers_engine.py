@@ -15,7 +15,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from guide_server.generation.engine import Chunk, GenerationParams
@@ -183,7 +182,7 @@ class TransformersEngine:
         started = time.perf_counter()
         try:
             prompt = render_prompt(self.tokenizer, messages)
-            streamer = _ChunkStreamer(self.tokenizer, stop, stats, started, emit)
+            streamer = ChunkStreamer(self.tokenizer, stop, stats, started, emit)
             self._generate_ids(prompt, params=params, stop=stop, streamer=streamer, stats=stats)
             emit(_End())
         except Exception as error:  # handed to the reader, who raises it in its own task
@@ -260,41 +259,58 @@ class _StopWhenSet:
         return torch.full((input_ids.shape[0],), flag, dtype=torch.bool, device=input_ids.device)
 
 
-@cache
-def _make_streamer_class() -> type:
-    from transformers import TextStreamer
+class ChunkStreamer:
+    """A `generate` streamer that hands text to the event loop as soon as it is stable.
 
-    class ChunkStreamer(TextStreamer):
-        """Decodes whole words (as TextStreamer does) and hands each piece to the event loop."""
+    Unlike transformers' TextStreamer, which holds text back until a word ends,
+    a word's first tokens go out at once (the visitor's first text comes with the
+    first token). Held back only: trailing whitespace (a tokenizer may drop it
+    before punctuation) and an incomplete UTF-8 character.
+    """
 
-        def __init__(
-            self,
-            tokenizer: Any,
-            stop: threading.Event,
-            stats: GenerationStats,
-            started: float,
-            emit: Callable[[Chunk | _End], None],
-        ) -> None:
-            super().__init__(tokenizer, skip_prompt=True, skip_special_tokens=True)
-            self.stop, self.stats, self.started, self.emit = stop, stats, started, emit
+    def __init__(
+        self,
+        tokenizer: Any,
+        stop: threading.Event,
+        stats: GenerationStats,
+        started: float,
+        emit: Callable[[Chunk | _End], None],
+    ) -> None:
+        self.tokenizer, self.stop, self.stats, self.started, self.emit = tokenizer, stop, stats, started, emit
+        self.prompt_seen = False
+        self.tokens: list[int] = []
+        self.printed = 0
+        self.pending_tokens = 0
+
+    def put(self, value: Any) -> None:
+        """Receive the prompt (ignored) and then each new token."""
+        if not self.prompt_seen:
+            self.prompt_seen = True
+            return
+        new = value.reshape(-1).tolist()
+        self.tokens += new
+        self.pending_tokens += len(new)
+        self.stats.new_tokens += len(new)
+        if self.stats.first_token_s is None:
+            self.stats.first_token_s = time.perf_counter() - self.started
+        text = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
+        if text.endswith("\n"):
+            # A line is complete: send it and start decoding afresh, so decoding stays linear.
+            self._send(text[self.printed :])
+            self.tokens, self.printed = [], 0
+        elif not text.endswith("\ufffd"):
+            stable = len(text.rstrip())
+            if stable > self.printed:
+                self._send(text[self.printed : stable])
+                self.printed = stable
+
+    def end(self) -> None:
+        """Send whatever is left when generation ends."""
+        if self.tokens:
+            self._send(self.tokenizer.decode(self.tokens, skip_special_tokens=True)[self.printed :])
+        self.tokens, self.printed = [], 0
+
+    def _send(self, text: str) -> None:
+        if text and not self.stop.is_set():
+            self.emit(Chunk(text=text, tokens=self.pending_tokens))
             self.pending_tokens = 0
-
-        def put(self, value: Any) -> None:
-            if not self.next_tokens_are_prompt:
-                count = int(value.numel())
-                self.pending_tokens += count
-                self.stats.new_tokens += count
-                if self.stats.first_token_s is None:
-                    self.stats.first_token_s = time.perf_counter() - self.started
-            super().put(value)
-
-        def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
-            if text and not self.stop.is_set():
-                self.emit(Chunk(text=text, tokens=self.pending_tokens))
-                self.pending_tokens = 0
-
-    return ChunkStreamer
-
-
-def _ChunkStreamer(*args: Any) -> Any:
-    return _make_streamer_class()(*args)
