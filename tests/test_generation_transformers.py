@@ -216,5 +216,12 @@ async def test_registered_lora_adapter_is_applied(
         base_model, tokenizer = load_base(DEFAULT_BASE)
         reference = PeftModel.from_pretrained(base_model, str(random_adapter))
         assert tuned_text == reference_text(reference, tokenizer, tuned.render(messages), params)
+        # Closing the engine while a reader holds an open stream stops the worker at once.
+        stream = tuned.stream(messages, GenerationParams(max_new_tokens=400))
+        await asyncio.wait_for(anext(stream), TIMEOUT)
+        await asyncio.wait_for(tuned.close(), TIMEOUT)
+        stats = tuned.last_stats
+        assert stats is not None and stats.done.is_set() and stats.new_tokens < 400
+        await asyncio.wait_for(stream.aclose(), TIMEOUT)
     finally:
         await tuned.close()

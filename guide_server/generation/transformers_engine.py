@@ -75,6 +75,7 @@ class TransformersEngine:
         self._executor: ThreadPoolExecutor | None = None
         self._lock = asyncio.Lock()
         self._current_stop: threading.Event | None = None
+        self._worker: asyncio.Future[None] | None = None
 
     @property
     def model_id(self) -> str:
@@ -112,14 +113,18 @@ class TransformersEngine:
         log.info("engine %s ready (%d threads)", self.model_id, self.threads)
 
     async def close(self) -> None:
-        """Stop any running generation, wait for it, and release the model."""
+        """Stop any running generation, wait for its worker, and release the model.
+
+        Does not wait for readers: a stream left open ends when its reader next asks.
+        """
         if self._current_stop is not None:
             self._current_stop.set()
-        async with self._lock:
-            if self._executor is not None:
-                self._executor.shutdown(wait=False)
-            self._executor = None
-            self.model = self.tokenizer = None
+        if self._worker is not None:
+            await asyncio.shield(self._worker)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+        self._executor = None
+        self.model = self.tokenizer = None
 
     def render(self, messages: list[ChatMessage]) -> str:
         """The prompt text the model sees for `messages`."""
@@ -147,7 +152,7 @@ class TransformersEngine:
                 loop.call_soon_threadsafe(queue.put_nowait, item)
 
             assert self._executor is not None
-            worker = loop.run_in_executor(
+            worker = self._worker = loop.run_in_executor(
                 self._executor, self._generate_streaming, messages, params, stop, stats, emit
             )
             ended = False
@@ -165,7 +170,7 @@ class TransformersEngine:
                 stop.set()
                 # Shielded: a second cancellation must not release the lock while the worker runs.
                 await asyncio.shield(worker)
-                self._current_stop = None
+                self._current_stop = self._worker = None
 
     def _require_started(self) -> None:
         if self.model is None:
