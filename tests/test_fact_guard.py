@@ -64,6 +64,7 @@ KOLOSSI_CASES = [
     ("Visitors see the coat of arms of Louis de Magnac on the wall.", []),
     ("The wine was later sold in Venice.", [("name", "Venice")]),
     ("Kolossi's sugar factory stands beside the castle.", []),
+    ("Welcome to the Virtual Museum of Cypriot Heritage! Today I'm your guide, OK?", []),
 ]
 
 

@@ -23,7 +23,8 @@ FUNCTION_WORDS = frozenset(
     all both either neither no not is are was were be been being has have had do does did
     during after before since until today now then later also however although though
     inside outside near around above below between among across through beyond along
-    visitors visitor welcome hello dear let look see imagine notice""".split()
+    visitors visitor welcome hello dear let look see imagine notice
+    i'm i've i'll i'd let's here's there's that's it's isn't don't can't won't hi ok okay yes""".split()
 )
 """Capitalised only because they start a heading or follow a colon; never names."""
 
