@@ -388,7 +388,7 @@ def parse_client_message(raw: str | bytes) -> ClientMessage:
         raise ProtocolError(ErrorCode.INVALID_MESSAGE, "a message must be a JSON object with a 'type'")
     request_id = data.get("request_id") if isinstance(data.get("request_id"), str) else None
     kind = data.get("type")
-    if kind not in CLIENT_TYPES:
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
         raise ProtocolError(
             ErrorCode.UNKNOWN_TYPE,
             f"unknown message type {kind!r}: use one of {', '.join(sorted(CLIENT_TYPES))}",

@@ -29,12 +29,16 @@ async def test_exhibits_are_listed_and_fetched(tmp_path: Path, exhibits_dir: Pat
             missing = await http.get("/api/exhibits/atlantis")
             malformed = await http.get("/api/exhibits/Kolossi_Castle")
             dotted = await http.get("/api/exhibits/..%2F..%2Fetc")
+            plan = (await http.get("/api/museum")).json()
     assert [e["id"] for e in listing][: len(catalogue.floor_plan.tour)] == catalogue.floor_plan.tour
     assert len(listing) == len(catalogue.exhibits)
     assert one.status_code == 200 and one.json()["exhibit"]["title"] == catalogue.exhibits[EXHIBIT].title
     assert missing.status_code == 404 and "GET /api/exhibits" in missing.json()["detail"]
     assert malformed.status_code == 400 and "not an exhibit id" in malformed.json()["detail"]
     assert dotted.status_code in (400, 404)
+    assert plan["tour"] == catalogue.floor_plan.tour and len(plan["exhibits"]) == len(
+        catalogue.floor_plan.exhibits
+    )
 
 
 async def test_feedback_over_http_is_stored(tmp_path: Path, exhibits_dir: Path) -> None:
@@ -125,3 +129,32 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUIDE_FACT_GUARD", "regenerate")
     settings = GuideSettings()
     assert (settings.host, settings.fact_guard, settings.uses_demo_tokens) == ("0.0.0.0", "regenerate", False)
+
+
+class BrokenEngine(ScriptedEngine):
+    """A scripted engine whose start() fails, as a missing model would."""
+
+    async def start(self) -> None:
+        raise RuntimeError("no model file")
+
+
+async def test_readyz_reports_an_engine_that_failed_to_start(tmp_path: Path, exhibits_dir: Path) -> None:
+    app = create_app(settings_for(tmp_path, exhibits_dir), engine=BrokenEngine(TEXT))
+    async with running_server(app) as url, httpx.AsyncClient(base_url=url) as http:
+        await asyncio.wait_for(app.state.services.engine_status.settled.wait(), TIMEOUT)
+        failed = await http.get("/readyz")
+    assert failed.status_code == 503 and "no model file" in failed.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "class_name"),
+    [
+        ("scripted", "ScriptedEngine"),
+        ("openai", "OpenAICompatibleEngine"),
+        ("transformers", "TransformersEngine"),
+    ],
+)
+def test_the_engine_is_chosen_by_the_settings(engine: str, class_name: str) -> None:
+    from guide_server.core.engines import build_engine
+
+    assert type(build_engine(GuideSettings(engine=engine))).__name__ == class_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,58 @@ async def test_a_newer_robot_replaces_the_older(tmp_path: Path, exhibits_dir: Pa
                     while True:
                         await old.recv()
     assert closed.value.rcvd.code == 4409
+
+
+async def test_the_robot_gets_errors_for_bad_input_too(tmp_path: Path, exhibits_dir: Path, engine) -> None:
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server, robot(server) as bot:
+        await bot.send_json(
+            {
+                "type": "proximity",
+                "event": "enter",
+                "exhibit_id": "atlantis",
+                "distance": 1,
+                "bearing": 0,
+                "seq": 0,
+                "stamp": 0,
+            }
+        )
+        assert (await bot.recv_type("error")).code == "unknown_exhibit"
+        await bot.send(Question(request_id="q-r", text="Hi?", exhibit_id=EXHIBIT))
+        assert (await bot.recv_type("error")).code == "not_allowed"
+        await bot.send_json({"type": "pose", "x": "NaN", "y": 0, "yaw": 0, "stamp": 0})
+        assert (await bot.recv_type("error")).code == "invalid_message"
+        await enter(bot)
+        async with visitor(server) as guest:
+            assert (await guest.stream())[0].exhibit_id == EXHIBIT
+
+
+def _mutations(seed: int, count: int) -> list[str | bytes]:
+    """Valid messages with fields dropped, retyped or inflated, plus junk frames."""
+    rng = random.Random(seed)
+    valid = [
+        Question(request_id="q-f", text="What is it?", exhibit_id=EXHIBIT).model_dump(),
+        Feedback(exhibit_id=EXHIBIT, rating=3).model_dump(),
+        Goto(exhibit_id=EXHIBIT).model_dump(),
+    ]
+    junk = [None, -1, 10**30, 1e308, "", "x" * 600, [], {}, {"a": [1]}, True]
+    frames: list[str | bytes] = ["[" * 5000 + "]" * 5000, b"\xff" * 10, "\u0000\u202e", "null"]
+    for _ in range(count):
+        message = dict(rng.choice(valid))
+        key = rng.choice(sorted(message))
+        if rng.random() < 0.3:
+            message.pop(key)
+        else:
+            message[key] = rng.choice(junk)
+        frames.append(json.dumps(message))
+    return frames
+
+
+async def test_random_garbage_never_breaks_a_visit(tmp_path: Path, exhibits_dir: Path, engine) -> None:
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server, visitor(server) as guest:
+        for frame in _mutations(seed=7, count=60):
+            await guest.send(frame)
+        await guest.send(Feedback(exhibit_id=EXHIBIT, request_id="final", rating=5, comment="still here"))
+        while (reply := await guest.recv()).type != "feedback.saved" or reply.request_id != "final":
+            assert reply.type != "error" or reply.code != "internal", reply
+        health = server.services.metrics.render().decode()
+    assert "guide_client_errors_total" in health

@@ -36,8 +36,11 @@ async def _start_engine(engine: Engine, status: EngineStatus) -> None:
         status.error = f"{type(exc).__name__}: {exc}"
         log.exception("the engine failed to start; /readyz reports it")
         return
-    status.ready.set()
-    log.info("engine %s ready", engine.model_id)
+    else:
+        status.ready.set()
+        log.info("engine %s ready", engine.model_id)
+    finally:
+        status.settled.set()
 
 
 def create_app(settings: GuideSettings | None = None, *, engine: Engine | None = None) -> FastAPI:

@@ -28,6 +28,9 @@ class EngineStatus:
     """Whether the engine's `start()` returned, or why it failed."""
 
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once `start()` returned."""
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once `start()` returned or failed."""
     error: str | None = None
 
 

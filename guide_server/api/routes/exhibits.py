@@ -1,4 +1,4 @@
-"""`GET /api/exhibits` and `GET /api/exhibits/{id}`: the catalogue for clients."""
+"""`GET /api/exhibits`, `GET /api/exhibits/{id}` and `GET /api/museum`: the catalogue for clients."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pydantic import BaseModel
 
 from guide_server.api.deps import get_services
 from guide_server.api.services import GuideServices
-from guide_server.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement
+from guide_server.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement, FloorPlan
 
-router = APIRouter(prefix="/api/exhibits", tags=["exhibits"])
+router = APIRouter(prefix="/api", tags=["exhibits"])
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -38,7 +38,13 @@ class ExhibitPublic(BaseModel):
 Services = Annotated[GuideServices, Depends(get_services)]
 
 
-@router.get("")
+@router.get("/museum")
+def floor_plan(services: Services) -> FloorPlan:
+    """The floor plan: rooms, where each exhibit stands, the default tour."""
+    return services.current_catalogue().floor_plan
+
+
+@router.get("/exhibits")
 def list_exhibits(services: Services) -> list[ExhibitSummary]:
     """Every exhibit: the tour's first, in order, then the rest by id."""
     catalogue = services.current_catalogue()
@@ -56,7 +62,7 @@ def list_exhibits(services: Services) -> list[ExhibitSummary]:
     ]
 
 
-@router.get("/{exhibit_id}")
+@router.get("/exhibits/{exhibit_id}")
 def get_exhibit(exhibit_id: str, services: Services) -> ExhibitPublic:
     """One exhibit, or 400 for a malformed id and 404 for an unknown one."""
     if not _SLUG.fullmatch(exhibit_id) or len(exhibit_id) > 64:
