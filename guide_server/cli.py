@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "guide_server.demo",
     "guide_server.vr_commands",
     "bench.commands",
+    "training.commands",
     "guide_robot.commands",
 )
 

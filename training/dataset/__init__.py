@@ -1,0 +1,1 @@
+"""The instruction dataset: examples composed from the catalogue, split by exhibit."""

@@ -1,0 +1,174 @@
+"""Build the dataset from the catalogue: compose drafts, split by exhibit, write JSONL and the card."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from guide_server.catalogue.models import Exhibit
+from training.config import DataSettings
+from training.dataset.examples import Example, Message, Split, Task
+from training.dataset.feedback import feedback_drafts, read_feedback
+from training.dataset.passages import passage_drafts
+from training.dataset.tasks import EXHIBIT_TASKS, UNKNOWN_SUBJECTS, Draft, unknown_exhibit
+
+SPLITS: tuple[Split, ...] = ("train", "validation", "test")
+
+
+@dataclass(frozen=True)
+class ExhibitSplit:
+    """Which exhibits (and unknown subjects) each split holds; no exhibit is in two."""
+
+    train: list[str]
+    validation: list[str]
+    test: list[str]
+
+    def of(self, exhibit_id: str) -> Split:
+        """The split an exhibit belongs to."""
+        for split in SPLITS:
+            if exhibit_id in getattr(self, split):
+                return split
+        raise KeyError(f"exhibit {exhibit_id!r} is in no split")
+
+
+def split_by_exhibit(ids: list[str], settings: DataSettings, *, seed: int | None = None) -> ExhibitSplit:
+    """A deterministic split of `ids`: the same seed and ids give the same split on any machine."""
+    shuffled = sorted(ids)
+    random.Random(settings.seed if seed is None else seed).shuffle(shuffled)
+    n_test, n_val = settings.test_exhibits, settings.validation_exhibits
+    if n_test + n_val >= len(shuffled):
+        raise ValueError(
+            f"data.test_exhibits ({n_test}) + data.validation_exhibits ({n_val}) leave no training exhibit "
+            f"out of {len(shuffled)}: lower them"
+        )
+    return ExhibitSplit(
+        train=sorted(shuffled[n_test + n_val :]),
+        validation=sorted(shuffled[n_test : n_test + n_val]),
+        test=sorted(shuffled[:n_test]),
+    )
+
+
+def _example(draft: Draft, split: Split, index: int) -> Example:
+    messages = [Message(**m) for m in draft.prompt] + [Message(role="assistant", content=draft.target)]
+    return Example(
+        id=f"{split}-{draft.task.value}-{draft.exhibit_id or 'none'}-{index:03d}",
+        task=draft.task,
+        split=split,
+        exhibit_id=draft.exhibit_id,
+        audience=draft.audience,
+        question=draft.question,
+        messages=messages,
+        expected_facts=draft.expected_facts,
+        forbidden=draft.forbidden,
+    )
+
+
+def build_examples(exhibits: dict[str, Exhibit], settings: DataSettings, *, data_dir: Path) -> list[Example]:
+    """Every example, split by exhibit; unknown subjects are split the same way."""
+    rng = random.Random(settings.seed)
+    split = split_by_exhibit(list(exhibits), settings)
+    subjects = split_by_exhibit(UNKNOWN_SUBJECTS, settings, seed=settings.seed + 1)
+    tagged: list[tuple[Split, Draft]] = []
+    for exhibit_id in sorted(exhibits):
+        for build in EXHIBIT_TASKS:
+            tagged += [
+                (split.of(exhibit_id), d) for d in build(exhibits[exhibit_id], settings.paraphrases, rng)
+            ]
+    for subject in UNKNOWN_SUBJECTS:
+        tagged += [(subjects.of(subject), d) for d in unknown_exhibit(subject, settings.paraphrases, rng)]
+    if settings.extra_texts and data_dir.is_dir():
+        tagged += [("train", d) for d in passage_drafts(data_dir)]
+    if settings.feedback and data_dir.is_dir():
+        for path in sorted(data_dir.glob("feedback*.jsonl")):
+            lines = read_feedback(path)
+            tagged += [
+                (split.of(d.exhibit_id or ""), d) for d in feedback_drafts(lines, exhibits, source=str(path))
+            ]
+    counters: Counter[str] = Counter()
+    examples = []
+    for split_name, draft in tagged:
+        key = f"{split_name}-{draft.task.value}-{draft.exhibit_id}"
+        examples.append(_example(draft, split_name, counters[key]))
+        counters[key] += 1
+    return examples
+
+
+def sample_by_task(examples: list[Example], limit: int | None, *, seed: int) -> list[Example]:
+    """At most `limit` examples, each task keeping its share (at least one), in a seeded order."""
+    rng = random.Random(seed)
+    if limit is None or limit >= len(examples):
+        chosen = list(examples)
+    else:
+        by_task: dict[Task, list[Example]] = {}
+        for example in examples:
+            by_task.setdefault(example.task, []).append(example)
+        chosen = []
+        for group in by_task.values():
+            share = max(1, round(limit * len(group) / len(examples)))
+            chosen += rng.sample(group, k=min(share, len(group)))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def write_dataset(examples: list[Example], folder: Path) -> dict[Split, Path]:
+    """`<folder>/<split>.jsonl` for each split; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for split in SPLITS:
+        path = folder / f"{split}.jsonl"
+        rows = [e.model_dump_json() for e in examples if e.split == split]
+        path.write_text("\n".join(rows) + ("\n" if rows else ""), encoding="utf-8")
+        paths[split] = path
+    return paths
+
+
+def read_split(folder: Path, split: Split) -> list[Example]:
+    """The examples of one split written by `write_dataset`."""
+    path = folder / f"{split}.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `guide dataset build` first")
+    return [
+        Example.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line
+    ]
+
+
+def dataset_card(examples: list[Example], settings: DataSettings) -> str:
+    """Markdown: how the dataset is made and its counts per task and split."""
+    counts = Counter((e.task, e.split) for e in examples)
+    exhibits = {s: sorted({e.exhibit_id for e in examples if e.split == s and e.exhibit_id}) for s in SPLITS}
+    rows = [
+        f"| {task.value} | "
+        + " | ".join(str(counts[(task, s)]) for s in SPLITS)
+        + f" | {sum(counts[(task, s)] for s in SPLITS)} |"
+        for task in Task
+    ]
+    totals = " | ".join(str(sum(1 for e in examples if e.split == s)) for s in SPLITS)
+    return "\n".join(
+        [
+            "# Dataset card: grounded instructions from the exhibit catalogue",
+            "",
+            "Built by `guide dataset build` (also by `guide train`) from `exhibits/*.json`; every prompt is",
+            "rendered by `guide_server.generation.prompts`, exactly as the server asks. Targets are the",
+            "curators' fact sentences inside templated frames (several paraphrases), so a target never states",
+            "what the record does not; `guide dataset build` checks each target with the fact guard.",
+            "",
+            f"Seed {settings.seed}; paraphrases {settings.paraphrases}. Split BY EXHIBIT: test exhibits are never",
+            "seen in training; unknown-exhibit subjects are split the same way.",
+            "",
+            "| task | train | validation | test | total |",
+            "| --- | --- | --- | --- | --- |",
+            *rows,
+            f"| **all** | {totals} | {len(examples)} |",
+            "",
+            *(f"- {s} exhibits ({len(exhibits[s])}): {', '.join(exhibits[s])}" for s in SPLITS),
+            "",
+            "Tasks: grounded descriptions for child/adult/expert visitors; questions on one kind of fact, a year,",
+            "the period or the place; questions combining two facts; false premises (wrong year or district) to",
+            "correct; questions the record does not answer; questions about things the museum does not hold;",
+            "injected instructions to ignore; harmful requests (damage, looting, trafficking) to refuse; passages",
+            "from extra texts in training/data/*.txt|md; curators' corrections from training/data/feedback*.jsonl.",
+            "",
+        ]
+    )

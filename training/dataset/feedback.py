@@ -1,0 +1,85 @@
+"""Curator corrections exported from the feedback store become training examples.
+
+File format, one JSON object a line in `training/data/feedback*.jsonl`
+(`guide dataset export-feedback` writes it from the server's SQLite store):
+`{"exhibit_id": "kolossi-castle", "question": "Who built the keep?" | null,
+"correction": "The keep was built in 1454 ...", "rating": 1-5 | null, "author": "curator"}`.
+Extra keys of the store's export (id, request_id, comment, created_at) are accepted.
+Only curators' corrections are trusted as targets; visitors' are left for curators to review.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from guide_server.catalogue.models import Exhibit
+from guide_server.generation.prompts import answer_messages, description_messages
+from guide_server.protocol import Audience, VisitorProfile
+from training.dataset.examples import Task
+from training.dataset.tasks import Draft
+
+
+class FeedbackLine(BaseModel):
+    """One exported feedback record, as training reads it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    exhibit_id: str
+    question: str | None = Field(default=None, description="The question answered; None for a description.")
+    correction: str | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    author: Literal["visitor", "curator"] = "visitor"
+
+
+class FeedbackFileError(ValueError):
+    """A feedback JSONL line is malformed or names an exhibit the catalogue lacks."""
+
+
+def read_feedback(path: Path) -> list[FeedbackLine]:
+    """Every line of one feedback JSONL file; errors name the file and line."""
+    lines = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            lines.append(FeedbackLine.model_validate(json.loads(raw)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise FeedbackFileError(
+                f"{path}:{number}: not a feedback record ({exc}); expected "
+                '{"exhibit_id": ..., "question": ..., "correction": ..., "rating": ..., "author": ...}'
+            ) from None
+    return lines
+
+
+def feedback_drafts(lines: list[FeedbackLine], exhibits: dict[str, Exhibit], *, source: str) -> list[Draft]:
+    """Drafts from curators' corrections: the correction is the target for the same prompt."""
+    drafts = []
+    for line in lines:
+        if line.author != "curator" or not (line.correction or "").strip():
+            continue
+        exhibit = exhibits.get(line.exhibit_id)
+        if exhibit is None:
+            raise FeedbackFileError(
+                f"{source}: exhibit {line.exhibit_id!r} is not in the catalogue; fix the id or drop the line"
+            )
+        profile = VisitorProfile(audience=Audience.ADULT)
+        prompt = (
+            answer_messages(exhibit, line.question, profile)
+            if line.question
+            else description_messages(exhibit, profile)
+        )
+        drafts.append(
+            Draft(
+                Task.FEEDBACK,
+                exhibit.id,
+                Audience.ADULT,
+                line.question,
+                list(prompt),
+                line.correction.strip(),
+            )
+        )
+    return drafts

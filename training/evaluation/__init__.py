@@ -1,0 +1,1 @@
+"""Evaluation: five criteria with bootstrap intervals, BLEU/ROUGE-L, reports and charts."""
