@@ -85,8 +85,9 @@ class _Progress:
 
 def curated_summary(exhibit: Exhibit, profile: VisitorProfile) -> str:
     """The curators' summary in the visitor's language when they wrote one, else English."""
-    translation = exhibit.translations.get(profile.language)  # type: ignore[call-overload]
-    return translation.summary if translation is not None else exhibit.summary
+    if profile.language == "en" or profile.language not in exhibit.translations:
+        return exhibit.summary
+    return exhibit.translations[profile.language].summary
 
 
 def correction_messages(messages: list[ChatMessage], check: FactCheck) -> list[ChatMessage]:
@@ -207,7 +208,7 @@ class Narrator:
         async with asyncio.timeout(self.settings.generation_timeout_s):
             await self.engine_ready.wait()
             started = time.perf_counter()
-            async with aclosing(self.engine.stream(messages, params)) as chunks:
+            async with aclosing(self.engine.stream(messages, params)) as chunks:  # type: ignore[type-var]
                 async for chunk in chunks:
                     if progress.ttft_ms is None:
                         progress.ttft_ms = (time.perf_counter() - started) * 1000

@@ -10,14 +10,15 @@ cannot delay the others.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from pydantic import BaseModel
 
 from guide_server.protocol import DescriptionDelta, DescriptionEnd, DescriptionStart, VisitorProfile
 from guide_server.tours.connection import Connection
 
-Narrate = Callable[[Callable[[BaseModel], None]], Awaitable[None]]
+Narrate = Callable[[Callable[[BaseModel], None]], Coroutine[Any, Any, None]]
 
 
 class DescriptionStream:

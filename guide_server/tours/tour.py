@@ -78,9 +78,8 @@ class Tour:
                     return
         if self.exhibit_id is None:
             return
-        stream = self.streams.get(visitor.profile)
-        if stream is None:
-            stream = self._start_stream(self.exhibit_id, visitor.profile)
+        existing = self.streams.get(visitor.profile)
+        stream = existing if existing is not None else self._start_stream(self.exhibit_id, visitor.profile)
         stream.subscribe(visitor)
 
     def leave(self, visitor: Connection) -> None:
