@@ -112,6 +112,17 @@ async def test_chunk_streamer_sends_each_token_at_once_and_loses_nothing(
     assert sum(c.tokens for c in sent) <= len(ids)
 
 
+async def test_a_question_reuses_the_description_prompt_and_matches_plain_generation(
+    engine: TransformersEngine, kolossi: Exhibit
+) -> None:
+    await collect(engine.stream(description_messages(kolossi, VisitorProfile()), SHORT))
+    messages = answer_messages(kolossi, "Who built the keep?", VisitorProfile())
+    text = "".join(chunk.text for chunk in await collect(engine.stream(messages, SHORT)))
+    stats = engine.last_stats
+    assert stats is not None and stats.reused_prompt_tokens > stats.prompt_tokens // 2
+    assert text == reference_text(engine.model, engine.tokenizer, engine.render(messages), SHORT)
+
+
 async def test_same_prompt_twice_gives_the_same_greedy_text(
     engine: TransformersEngine, kolossi: Exhibit
 ) -> None:

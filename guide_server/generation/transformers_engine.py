@@ -20,6 +20,7 @@ from typing import Any
 from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.errors import EngineNotStarted, GenerationError, ModelLoadError
 from guide_server.generation.model_store import ModelNotFound, load_base
+from guide_server.generation.prefix_cache import PrefixCache
 from guide_server.generation.prompts import SYSTEM_PROMPT, ChatMessage, render_prompt
 from guide_server.generation.registry import RegisteredModel, load_selected_model
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_USEFUL_THREADS = 8
 """A 135-270 M model gains nothing from more CPU threads than this."""
+DEFAULT_PREFIX_CACHE_ENTRIES = 8
+"""Prompt caches kept for reuse (about 20 MB each for SmolLM2-135M at 440 tokens)."""
 
 
 @dataclass
@@ -34,6 +37,8 @@ class GenerationStats:
     """How one generation went: token counts, timings, and whether it was stopped early."""
 
     prompt_tokens: int = 0
+    reused_prompt_tokens: int = 0
+    """Prompt tokens whose attention cache came from an earlier prompt (not read again)."""
     new_tokens: int = 0
     first_token_s: float | None = None
     """Seconds from the request to the first token (prompt rendering and prefill included)."""
@@ -66,9 +71,16 @@ def default_threads() -> int:
 class TransformersEngine:
     """Streams text from the registered model (base + LoRA adapter, merged at load)."""
 
-    def __init__(self, model: RegisteredModel | None = None, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: RegisteredModel | None = None,
+        *,
+        threads: int | None = None,
+        prefix_cache_entries: int = DEFAULT_PREFIX_CACHE_ENTRIES,
+    ) -> None:
         self.registered = model or load_selected_model()
         self.threads = threads or default_threads()
+        self.prefixes = PrefixCache(prefix_cache_entries)
         self.model: Any = None
         self.tokenizer: Any = None
         self.last_stats: GenerationStats | None = None
@@ -102,6 +114,10 @@ class TransformersEngine:
         if adapter is not None:
             model = _merge_adapter(model, adapter, self.model_id)
         model.eval()
+        if _has_sliding_window(model) and self.prefixes.entries:
+            # Cropping a sliding-window cache is not exact; such models read every prompt in full.
+            log.info("%s has sliding-window attention: prompt prefix reuse is off", self.model_id)
+            self.prefixes = PrefixCache(0)
         self.model, self.tokenizer = model, tokenizer
         # The first passes set up kernels and the chat template; pay that here, not on a
         # visitor's first token.
@@ -124,6 +140,7 @@ class TransformersEngine:
         if self._executor is not None:
             self._executor.shutdown(wait=False)
         self._executor = None
+        self.prefixes.clear()
         self.model = self.tokenizer = None
 
     def render(self, messages: list[ChatMessage]) -> str:
@@ -188,7 +205,7 @@ class TransformersEngine:
         try:
             prompt = render_prompt(self.tokenizer, messages)
             streamer = ChunkStreamer(self.tokenizer, stop, stats, started, emit)
-            self._generate_ids(prompt, params=params, stop=stop, streamer=streamer, stats=stats)
+            self._generate_ids(prompt, params=params, stop=stop, streamer=streamer, stats=stats, reuse=True)
             emit(_End())
         except Exception as error:  # handed to the reader, who raises it in its own task
             emit(_End(error))
@@ -205,6 +222,7 @@ class TransformersEngine:
         stop: threading.Event | None = None,
         streamer: Any = None,
         stats: GenerationStats | None = None,
+        reuse: bool = False,
     ) -> list[int]:
         """Token ids generated for `prompt` (the generation itself, shared with the warm-up)."""
         import torch
@@ -215,15 +233,26 @@ class TransformersEngine:
         if stats is not None:
             stats.prompt_tokens = int(inputs["input_ids"].shape[1])
         criteria = StoppingCriteriaList([_StopWhenSet(stop)]) if stop is not None else None
+        prompt_ids = tuple(inputs["input_ids"][0].tolist())
+        extra: dict[str, Any] = {}
+        taken = self.prefixes.take(prompt_ids) if reuse else None
+        if taken is not None:
+            extra["past_key_values"] = taken[0]
+            if stats is not None:
+                stats.reused_prompt_tokens = taken[1]
         with torch.inference_mode():
             output = self.model.generate(
                 **inputs,
                 **sampling_kwargs(params),
+                **extra,
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
                 stopping_criteria=criteria,
                 streamer=streamer,
+                return_dict_in_generate=True,
             )
-        return output[0, inputs["input_ids"].shape[1] :].tolist()
+        if reuse and output.past_key_values is not None:
+            self.prefixes.keep(prompt_ids, output.past_key_values)
+        return output.sequences[0, len(prompt_ids) :].tolist()
 
 
 def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
@@ -237,6 +266,14 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
     else:
         kwargs.update(do_sample=False, temperature=None, top_k=None, top_p=None)
     return kwargs
+
+
+def _has_sliding_window(model: Any) -> bool:
+    config = model.config
+    layer_types = getattr(config, "layer_types", None) or []
+    return any("sliding" in str(kind) for kind in layer_types) or bool(
+        getattr(config, "sliding_window", None)
+    )
 
 
 def _merge_adapter(model: Any, adapter: Any, model_id: str) -> Any:
