@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TIMEOUT
-from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
+from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, text_of, visitor
 from test_server_streaming import TEXT, enter
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -354,3 +354,23 @@ async def test_random_garbage_never_breaks_a_visit(tmp_path: Path, exhibits_dir:
             assert reply.type != "error" or reply.code != "internal", reply
         health = server.services.metrics.render().decode()
     assert "guide_client_errors_total" in health
+
+
+async def test_a_listener_reads_the_tour_but_cannot_send_the_robot(
+    tmp_path: Path, exhibits_dir: Path, engine
+) -> None:
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
+        async with connect(server.ws("/ws/visitor")) as socket, robot(server) as bot:
+            listener = Client(socket)
+            await listener.send(Hello(client=ClientKind.LISTENER, token=DEMO_VISITOR_TOKEN))
+            assert (await listener.recv()).type == "welcome"
+            await enter(bot)
+            assert text_of(await listener.stream()) == TEXT
+            await listener.send(Goto(exhibit_id=EXHIBIT, request_id="g-l"))
+            assert (await listener.recv_type("error")).code == "not_allowed"
+
+
+async def test_the_servers_own_page_may_open_a_socket(tmp_path: Path, exhibits_dir: Path, engine) -> None:
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
+        async with visitor(server, origin=server.url) as guest:
+            assert (await guest.recv_type("tour.state")).tour == "default"

@@ -203,3 +203,21 @@ async def test_a_generation_timeout_sends_the_curated_summary(tmp_path: Path, ex
             await asyncio.wait_for(engine.wait_for(closed=1), TIMEOUT)
     assert "timed out" in error.message
     assert end.finish_reason == "error" and end.fallback_text
+
+
+async def test_a_visitor_who_drops_mid_stream_resumes_where_it_stopped(
+    tmp_path: Path, exhibits_dir: Path
+) -> None:
+    engine = ScriptedEngine(TEXT, pause_after=3)
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
+        async with robot(server) as bot:
+            async with visitor(server) as guest:
+                await enter(bot)
+                start = await guest.recv_type("description.start")
+                seen = [await guest.recv_type("description.delta") for _ in range(3)]
+            resume = ResumePoint(request_id=start.request_id, seq=seen[-1].seq)
+            async with visitor(server, resume=resume) as back:
+                engine.resume.set()
+                rest = await back.stream(request_id=start.request_id)
+    assert rest[0].type == "description.delta" and rest[0].seq == 3
+    assert text_of(seen) + text_of(rest) == TEXT
