@@ -158,3 +158,19 @@ def test_the_engine_is_chosen_by_the_settings(engine: str, class_name: str) -> N
     from guide_server.core.engines import build_engine
 
     assert type(build_engine(GuideSettings(engine=engine))).__name__ == class_name
+
+
+def test_export_feedback_reads_the_servers_file_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from guide_server.feedback.store import FeedbackStore
+    from guide_server.protocol import Feedback
+
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(path)
+    first = store.add(Feedback(exhibit_id=EXHIBIT, rating=1, comment="wrong year"))
+    second = store.add(Feedback(exhibit_id="choirokoitia", rating=5, author="curator"))
+    monkeypatch.setenv("GUIDE_FEEDBACK_DB", str(path))
+    assert [r.id for r in export_feedback()] == [first, second]
+    assert [r.comment for r in export_feedback(exhibit_id=EXHIBIT)] == ["wrong year"]
+    assert export_feedback(tmp_path / "missing.sqlite3") == []

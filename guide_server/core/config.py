@@ -26,6 +26,7 @@ DEMO_TOKENS = frozenset({DEMO_VISITOR_TOKEN, DEMO_ROBOT_TOKEN})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIN_TOKEN_CHARS = 16
+DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "var" / "feedback.sqlite3"
 
 EngineKind = Literal["transformers", "openai", "scripted"]
 FactGuardPolicy = Literal["mark", "regenerate"]
@@ -73,9 +74,7 @@ class GuideSettings(BaseSettings):
     description_cache_size: int = Field(
         default=256, ge=0, description="Finished descriptions kept (0 disables the cache)."
     )
-    feedback_db: Path = Field(
-        default=PROJECT_ROOT / "var" / "feedback.sqlite3", description="SQLite file for feedback."
-    )
+    feedback_db: Path = Field(default=DEFAULT_FEEDBACK_DB, description="SQLite file for feedback.")
 
     @field_validator("visitor_token", "robot_token")
     @classmethod

@@ -8,6 +8,7 @@ in a worker thread (`add_async`) so the event loop never blocks on the disk.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -17,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from guide_server.core.config import DEFAULT_FEEDBACK_DB
 from guide_server.protocol import Feedback
 
 SCHEMA = """
@@ -89,9 +91,18 @@ class FeedbackStore:
         return await asyncio.to_thread(self.add, feedback)
 
 
-def export_feedback(path: Path, *, exhibit_id: str | None = None) -> list[FeedbackRecord]:
-    """Every stored feedback row (of one exhibit if given), oldest first; [] if the file does not exist."""
-    path = Path(path)
+def default_feedback_db() -> Path:
+    """The server's feedback file: $GUIDE_FEEDBACK_DB, else var/feedback.sqlite3 in the project."""
+    configured = os.environ.get("GUIDE_FEEDBACK_DB")
+    return Path(configured) if configured else DEFAULT_FEEDBACK_DB
+
+
+def export_feedback(path: Path | None = None, *, exhibit_id: str | None = None) -> list[FeedbackRecord]:
+    """Every stored feedback row (of one exhibit if given), oldest first; [] if the file does not exist.
+
+    With no `path`, reads the server's own file (`default_feedback_db()`).
+    """
+    path = Path(path) if path is not None else default_feedback_db()
     if not path.exists():
         return []
     query = f"SELECT {', '.join(COLUMNS)} FROM feedback"
