@@ -18,12 +18,13 @@ from typing import Any
 from bench.table import print_table
 from guide_server.catalogue import load_catalogue_or_raise
 from guide_server.generation.engine import GenerationParams
-from guide_server.generation.prompts import description_messages
+from guide_server.generation.prompts import answer_messages, description_messages
 from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.protocol import VisitorProfile
 
 EXHIBITS = ("kolossi-castle", "choirokoitia", "kourion-theatre")
+QUESTION = "When was it built, and by whom?"
 
 
 def add_command(sub: Any) -> None:
@@ -42,6 +43,7 @@ class Timing:
     """One generation: tokens, time to the first token and to the first visible text, total."""
 
     new_tokens: int
+    reused_tokens: int
     first_token_s: float
     first_text_s: float
     total_s: float
@@ -88,7 +90,7 @@ def reference_generate(model: Any, tokenizer: Any, prompt: str, params: Generati
         )
     total = time.perf_counter() - started
     first = (clock.first or started) - started
-    return Timing(clock.count, first, first, total)
+    return Timing(clock.count, 0, first, first, total)
 
 
 async def engine_generate(engine: TransformersEngine, messages: Any, params: GenerationParams) -> Timing:
@@ -101,27 +103,40 @@ async def engine_generate(engine: TransformersEngine, messages: Any, params: Gen
     total = time.perf_counter() - started
     stats = engine.last_stats
     assert stats is not None and stats.first_token_s is not None
-    return Timing(stats.new_tokens, stats.first_token_s, first_text or total, total)
+    return Timing(
+        stats.new_tokens, stats.reused_prompt_tokens, stats.first_token_s, first_text or total, total
+    )
 
 
 def _median(timings: list[Timing]) -> Timing:
     return Timing(
         new_tokens=timings[0].new_tokens,
+        reused_tokens=timings[0].reused_tokens,
         first_token_s=statistics.median(t.first_token_s for t in timings),
         first_text_s=statistics.median(t.first_text_s for t in timings),
         total_s=statistics.median(t.total_s for t in timings),
     )
 
 
-async def _measure(args: argparse.Namespace) -> list[list[object]]:
+def _requests(catalogue: Any) -> list[tuple[str, str, Any]]:
+    """(exhibit, request, messages): each exhibit's description, then a visitor's question about it."""
+    profile = VisitorProfile()
+    requests = []
+    for exhibit_id in EXHIBITS:
+        exhibit = catalogue.exhibits[exhibit_id]
+        requests.append((exhibit_id, "description", description_messages(exhibit, profile)))
+        requests.append((exhibit_id, "question", answer_messages(exhibit, QUESTION, profile)))
+    return requests
+
+
+async def _measure(args: argparse.Namespace) -> tuple[str, int, list[list[object]]]:
     catalogue = load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)
     engine = TransformersEngine(threads=args.threads)
     await engine.start()
     params = GenerationParams(max_new_tokens=args.max_new_tokens)
     rows: list[list[object]] = []
     try:
-        for exhibit_id in EXHIBITS:
-            messages = description_messages(catalogue.exhibits[exhibit_id], VisitorProfile())
+        for exhibit_id, request, messages in _requests(catalogue):
             prompt = engine.render(messages)
             prompt_tokens = len(engine.tokenizer(prompt, add_special_tokens=False)["input_ids"])
             refs, runs = [], []
@@ -132,16 +147,15 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                     )
                 )
                 runs.append(await engine_generate(engine, messages, params))
-            ref, run_ = _median(refs), _median(runs)
-            for name, timing in (
-                ("model.generate (reference)", ref),
-                (f"TransformersEngine {engine.model_id}", run_),
-            ):
+            ref, measured = _median(refs), _median(runs)
+            for name, timing in (("model.generate (reference)", ref), ("TransformersEngine", measured)):
                 rows.append(
                     [
                         exhibit_id,
+                        request,
                         name,
                         prompt_tokens,
+                        timing.reused_tokens,
                         timing.new_tokens,
                         timing.first_token_s * 1000,
                         timing.first_text_s * 1000,
@@ -152,17 +166,20 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                 )
     finally:
         await engine.close()
-    return rows
+    return engine.model_id, engine.threads, rows
 
 
 def run(args: argparse.Namespace) -> int:
     """Time the engine and the plain-generate reference on three exhibits; print the table."""
-    rows = _measure_sync(args)
+    model_id, threads, rows = asyncio.run(_measure(args))
+    print(f"model {model_id}, greedy, {args.max_new_tokens} new tokens, {threads} torch threads")
     print_table(
         [
             "exhibit",
+            "request",
             "what",
             "prompt tok",
+            "reused tok",
             "new tok",
             "first token ms",
             "first text ms",
@@ -173,7 +190,3 @@ def run(args: argparse.Namespace) -> int:
         rows,
     )
     return 0
-
-
-def _measure_sync(args: argparse.Namespace) -> list[list[object]]:
-    return asyncio.run(_measure(args))
