@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from guide_server.catalogue.years import mentioned_years
 
@@ -137,18 +137,15 @@ def find_numbers(text: str, years: list[int]) -> list[tuple[str, Decimal]]:
     found: list[tuple[int, str, Decimal]] = []
     for match in _DIGITS.finditer(text):
         raw = match.group(1).replace(",", "") + ("." + match.group(2) if match.group(2) else "")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            continue
+        value = Decimal(raw)  # the pattern admits only digits, commas and one point
         if match.group(2) is None and int(raw) in year_values:
             continue
         found.append((match.start(), match.group(0), value))
     for match in _NUMBER_WORD.finditer(text):
         phrase = match.group(0).strip(" -")
-        value = _words_value(phrase)
-        if value is not None:
-            found.append((match.start(), re.sub(r"^(?:a|one)\s+", "", phrase, flags=re.I), value))
+        spelled = _words_value(phrase)
+        if spelled is not None:
+            found.append((match.start(), re.sub(r"^(?:a|one)\s+", "", phrase, flags=re.I), spelled))
     return [(written, value) for _, written, value in sorted(found, key=lambda item: item[0])]
 
 
