@@ -153,14 +153,16 @@ class TransformersEngine:
 
         Safe to cancel or close at any point: the worker is told to stop before its
         next token and is awaited, so the next `stream()` starts on an idle model.
-        The buffer between worker and reader holds at most `params.max_new_tokens`
-        chunks, so a slow reader never grows it without bound.
+        The buffer between worker and reader holds at most `params.max_new_tokens + 2`
+        items (one chunk per token at most), so a slow reader never grows it without bound.
         """
         self._require_started()
         async with self._lock:
             self._require_started()
             loop = asyncio.get_running_loop()
-            queue: asyncio.Queue[Chunk | _End] = asyncio.Queue(maxsize=params.max_new_tokens + 1)
+            # No maxsize: the worker cannot wait for room (it would stall the model), and the
+            # queue is bounded anyway: at most one chunk per token, one final flush and _End.
+            queue: asyncio.Queue[Chunk | _End] = asyncio.Queue()
             stop = threading.Event()
             stats = GenerationStats()
             self.last_stats, self._current_stop = stats, stop
