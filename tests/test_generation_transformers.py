@@ -156,6 +156,19 @@ async def test_cancelling_the_reader_stops_the_worker(engine: TransformersEngine
     assert chunks
 
 
+async def test_a_reader_that_falls_behind_loses_nothing(engine: TransformersEngine, kolossi: Exhibit) -> None:
+    messages = description_messages(kolossi, VisitorProfile())
+    prompt_read_fast = "".join(c.text for c in await collect(engine.stream(messages, SHORT)))
+    stream = engine.stream(messages, SHORT)
+    first = await asyncio.wait_for(anext(stream), TIMEOUT)
+    stats = engine.last_stats
+    assert stats is not None
+    assert await asyncio.to_thread(stats.done.wait, TIMEOUT * 3), "worker did not finish on its own"
+    rest = await collect(stream)
+    assert first.text + "".join(c.text for c in rest) == prompt_read_fast
+    assert not stats.stopped
+
+
 async def test_closing_the_iterator_stops_the_worker(engine: TransformersEngine, kolossi: Exhibit) -> None:
     stream = engine.stream(
         description_messages(kolossi, VisitorProfile()), GenerationParams(max_new_tokens=400)
