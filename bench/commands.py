@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-BENCH_MODULES = ("bench.catalogue", "bench.proximity", "bench.engine", "bench.serve")
+BENCH_MODULES = ("bench.catalogue", "bench.proximity", "bench.engine", "bench.serve", "bench.train")
 
 
 def add_commands(subparsers: Any) -> None:

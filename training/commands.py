@@ -113,12 +113,18 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _dataset_build(args: argparse.Namespace) -> int:
+    from guide_server.catalogue import load_catalogue_or_raise
     from training.config import DATA_DIR, load_config
-    from training.dataset.build import dataset_card, write_dataset
+    from training.dataset.build import dataset_card, unsupported_targets, write_dataset
     from training.train_run import dataset_for
 
     config = load_config(args.config)
     examples = dataset_for(config, exhibits_dir=args.exhibits)
+    flagged = unsupported_targets(examples, dict(load_catalogue_or_raise(args.exhibits).exhibits))
+    if flagged:
+        raise SystemExit(
+            f"the fact guard flags {len(flagged)} targets (e.g. {flagged[:3]}): fix the templates"
+        )
     paths = write_dataset(examples, DATA_DIR / "dataset")
     card = PROJECT_ROOT / "training" / "DATASET_CARD.md"
     card.write_text(dataset_card(examples, config.data), encoding="utf-8")

@@ -95,6 +95,17 @@ def build_examples(exhibits: dict[str, Exhibit], settings: DataSettings, *, data
     return examples
 
 
+def unsupported_targets(examples: list[Example], exhibits: dict[str, Exhibit]) -> list[str]:
+    """Ids of examples whose target the fact guard flags (none should be: targets come from the facts)."""
+    from guide_server.generation.fact_guard import check_facts
+
+    return [
+        e.id
+        for e in examples
+        if e.exhibit_id in exhibits and not check_facts(e.target, exhibits[e.exhibit_id]).ok
+    ]
+
+
 def sample_by_task(examples: list[Example], limit: int | None, *, seed: int) -> list[Example]:
     """At most `limit` examples, each task keeping its share (at least one), in a seeded order."""
     rng = random.Random(seed)

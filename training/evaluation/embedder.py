@@ -16,7 +16,7 @@ def minilm_similarity() -> Callable[[str, str], float]:
 
     @lru_cache(maxsize=4096)
     def embed(text: str) -> tuple[float, ...]:
-        return tuple(model.encode(text, normalize_embeddings=True).tolist())
+        return tuple(model.encode(text, normalize_embeddings=True, show_progress_bar=False).tolist())
 
     def similarity(a: str, b: str) -> float:
         if not a.strip() or not b.strip():

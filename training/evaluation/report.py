@@ -70,7 +70,7 @@ def write_report(results: dict[str, Any], folder: Path) -> Path:
         ]
         for c in CRITERIA:
             base, tuned, diff = result["base"][c], result["tuned"][c], result["difference"][c]
-            relative = f"{100 * diff['mean'] / base['mean']:+.1f}%" if base["mean"] else "n/a"
+            relative = f"{100 * diff['mean'] / base['mean']:+.1f}%" if base["mean"] > 0 else "n/a"
             lines.append(f"| {c} | {_cell(base)} | {_cell(tuned)} | {_cell(diff)} | {relative} |")
         lines += [
             f"| hallucination rate (lower is better) | {_cell(result['base']['hallucination_rate'])} | "
