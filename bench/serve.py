@@ -7,7 +7,8 @@ each visitor records when its first `description.delta` and its
 generating the same prompt (no server, no sockets). Ratios are server over
 reference: time to first token (lower is better) and tokens per second
 (closer to 1 is better). Each round's reference is measured just before it,
-on the same exhibit's prompt. The description cache is off, so every round
+on the same exhibit's prompt; the engine's prompt-prefix cache is emptied
+before both, so neither reuses the other's prompt. The description cache is off, so every round
 generates. Clients share the server's event loop, so their own work is
 included in the figures (a pessimistic bound).
 """
@@ -43,6 +44,13 @@ def percentile(values: list[float], fraction: float) -> float:
     """The `fraction` quantile of `values` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def _forget_prompts(engine: Any) -> None:
+    """Empty the engine's prompt-prefix cache, if it has one, so each run reads its prompt cold."""
+    prefixes = getattr(engine, "prefixes", None)
+    if prefixes is not None:
+        prefixes.clear()
 
 
 def _engine(kind: str) -> Any:
@@ -158,9 +166,11 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                     # the reference generates the same prompt just before, on the same engine.
                     exhibit = catalogue.exhibits[EXHIBITS[(seq // 2) % len(EXHIBITS)]]
                     messages = description_messages(exhibit, VisitorProfile())
+                    _forget_prompts(engine)
                     ttft, rate = await _bare_engine(engine, messages, args.max_new_tokens)
                     ref_ttft.append(ttft)
                     ref_rate.append(rate)
+                    _forget_prompts(engine)
                     ttft_list, rate_list = await _visitor_round(url, count, exhibit.id, seq)
                     seq += 2
                     ttfts += ttft_list
