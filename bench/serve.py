@@ -97,6 +97,9 @@ async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tup
     try:
         for socket in sockets:
             await socket.send(dump_message(Hello(client=ClientKind.VISITOR, token=DEMO_VISITOR_TOKEN)))
+        for socket in sockets:  # every visitor is on the tour before the robot arrives
+            while parse_server_message(await socket.recv()).type != "tour.state":
+                pass
         await robot.send(dump_message(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN)))
         await robot.recv()
 

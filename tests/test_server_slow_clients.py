@@ -31,7 +31,7 @@ def delta(seq: int, request_id: str = "d-1") -> DescriptionDelta:
 def drain(outbox: Outbox) -> list:
     items = []
     while len(outbox):
-        items.append(outbox._items.popleft())
+        items.append(outbox._items.popleft()[0])
     return items
 
 

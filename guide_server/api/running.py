@@ -35,7 +35,9 @@ def uvicorn_config(
 @asynccontextmanager
 async def running_server(app: FastAPI, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Serve `app` on a free port of `host`; yields the base URL (`http://host:port`)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so, and without
+    # it Nagle's algorithm holds each small frame up to 40 ms for the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]

@@ -15,7 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from guide_server.protocol import DescriptionDelta, DescriptionEnd, DescriptionStart, VisitorProfile
+from guide_server.protocol import (
+    DescriptionDelta,
+    DescriptionEnd,
+    DescriptionStart,
+    VisitorProfile,
+    dump_message,
+)
 from guide_server.tours.connection import Connection
 
 Narrate = Callable[[Callable[[BaseModel], None]], Coroutine[Any, Any, None]]
@@ -29,6 +35,8 @@ class DescriptionStream:
         self.exhibit_id = exhibit_id
         self.profile = profile
         self.history: list[BaseModel] = []
+        self._texts: list[str] = []
+        """The wire JSON of each history message, serialised once for every subscriber."""
         self._subscribers: list[Connection] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -50,13 +58,16 @@ class DescriptionStream:
 
     def publish(self, message: BaseModel) -> None:
         """Record `message` and offer it to every subscriber; never waits."""
+        text = dump_message(message)
         self.history.append(message)
+        self._texts.append(text)
         for connection in self._subscribers:
-            connection.outbox.offer(message)
+            connection.outbox.offer(message, text)
 
     def subscribe(self, connection: Connection, *, after: tuple[str, int] | None = None) -> None:
         """Send `connection` the history (all, or what follows `after=(request_id, seq)`), then live."""
-        connection.outbox.offer_all(self.history[self._resume_index(after) :])
+        start = self._resume_index(after)
+        connection.outbox.offer_all(zip(self.history[start:], self._texts[start:], strict=True))
         if connection not in self._subscribers:
             self._subscribers.append(connection)
 

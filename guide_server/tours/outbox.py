@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from guide_server.protocol import AnswerDelta, CloseCode, DescriptionDelta, Pose, TourState
+from guide_server.protocol import AnswerDelta, CloseCode, DescriptionDelta, Pose, TourState, dump_message
 
 SUPERSEDED_TYPES = (Pose, TourState)
 
@@ -65,7 +65,8 @@ class Outbox:
         self._on_merge = on_merge
         self.merges = 0
         """How many deltas were folded into another (for metrics and tests)."""
-        self._items: deque[BaseModel] = deque()
+        self._items: deque[tuple[BaseModel, str | None]] = deque()
+        """Pending messages, each with its JSON text when the publisher serialised it already."""
         self._ready = asyncio.Event()
         self._overflowed = False
         self._closed: OutboxClosed | None = None
@@ -83,26 +84,34 @@ class Outbox:
         self._closed = OutboxClosed(code, reason)
         self._ready.set()
 
-    def offer(self, message: BaseModel) -> None:
-        """Queue `message` without ever waiting; merges or supersedes when full."""
+    def offer(self, message: BaseModel, text: str | None = None) -> None:
+        """Queue `message` without ever waiting; merges or supersedes when full.
+
+        `text`: its wire JSON, when the caller serialised it once for many clients.
+        """
         if self._overflowed or self._closed is not None:
             return
         if len(self._items) >= self.maxsize:
-            if self._items and _mergeable(self._items[-1], message):
-                self._items[-1] = merge_deltas(self._items[-1], message)  # type: ignore[arg-type]
+            if self._items and _mergeable(self._items[-1][0], message):
+                self._items[-1] = (merge_deltas(self._items[-1][0], message), None)  # type: ignore[arg-type]
                 self._merged()
                 return
             self._compact()
         if len(self._items) >= self.maxsize:
             self._overflowed = True
         else:
-            self._items.append(message)
+            self._items.append((message, text))
         self._ready.set()
 
-    def offer_all(self, messages: Iterable[BaseModel]) -> None:
-        """Queue several messages in order (a replay)."""
-        for message in messages:
-            self.offer(message)
+    def offer_all(self, messages: Iterable[tuple[BaseModel, str | None]]) -> None:
+        """Queue several (message, text) pairs in order (a replay)."""
+        for message, text in messages:
+            self.offer(message, text)
+
+    async def get_text(self) -> str:
+        """The next message's wire JSON; waits while empty. Safe to cancel (see `get`)."""
+        message, text = await self._next()
+        return text if text is not None else dump_message(message)
 
     async def get(self) -> BaseModel:
         """The next message to send; waits while empty. Safe to cancel.
@@ -110,6 +119,9 @@ class Outbox:
         Raises `OutboxOverflow` once the queue overflowed, `OutboxClosed` after `close`
         (once the messages queued before it are out).
         """
+        return (await self._next())[0]
+
+    async def _next(self) -> tuple[BaseModel, str | None]:
         while True:
             if self._overflowed:
                 raise OutboxOverflow(
@@ -124,18 +136,18 @@ class Outbox:
 
     def _compact(self) -> None:
         newest: dict[type, int] = {}
-        for index, item in enumerate(self._items):
+        for index, (item, _) in enumerate(self._items):
             if isinstance(item, SUPERSEDED_TYPES):
                 newest[type(item)] = index
-        kept: list[BaseModel] = []
-        for index, item in enumerate(self._items):
+        kept: list[tuple[BaseModel, str | None]] = []
+        for index, (item, text) in enumerate(self._items):
             if isinstance(item, SUPERSEDED_TYPES) and newest[type(item)] != index:
                 continue
-            if kept and _mergeable(kept[-1], item):
-                kept[-1] = merge_deltas(kept[-1], item)  # type: ignore[arg-type]
+            if kept and _mergeable(kept[-1][0], item):
+                kept[-1] = (merge_deltas(kept[-1][0], item), None)  # type: ignore[arg-type]
                 self._merged()
                 continue
-            kept.append(item)
+            kept.append((item, text))
         self._items = deque(kept)
 
     def _merged(self) -> None:

@@ -24,6 +24,7 @@ from guide_server.protocol import (
     ResumePoint,
     TourState,
     VisitorProfile,
+    dump_message,
 )
 from guide_server.tours.connection import Connection
 from guide_server.tours.description_stream import DescriptionStream, Narrate
@@ -61,9 +62,10 @@ class Tour:
         )
 
     def broadcast(self, message: BaseModel) -> None:
-        """Offer `message` to every visitor; never waits."""
+        """Offer `message` to every visitor, serialised once; never waits."""
+        text = dump_message(message)
         for visitor in self.visitors:
-            visitor.outbox.offer(message)
+            visitor.outbox.offer(message, text)
 
     # --- visitors ---------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
-from pydantic import BaseModel
 
 from guide_server.api.deps import token_matches
 from guide_server.api.services import GuideServices
@@ -153,8 +152,7 @@ def send_error(services: GuideServices, connection: Connection, error: Error) ->
 
 async def _send_loop(websocket: WebSocket, connection: Connection) -> None:
     while True:
-        message: BaseModel = await connection.outbox.get()
-        await websocket.send_text(message.model_dump_json(exclude_none=True))
+        await websocket.send_text(await connection.outbox.get_text())
 
 
 async def _receive_loop(
