@@ -35,9 +35,10 @@ def add_commands(subparsers: Any) -> None:
     demo.add_argument("--port", type=int, default=8000, help="server port on 127.0.0.1 (default 8000)")
     demo.add_argument(
         "--engine",
-        choices=("transformers", "scripted"),
-        default="transformers",
-        help="transformers: the registry's tuned model (default); scripted: canned text, no model",
+        choices=("onnx", "transformers", "scripted"),
+        default="onnx",
+        help="onnx: the registry's tuned model, int4 on ONNX Runtime (default); transformers: the same "
+        "model in fp32 torch; scripted: canned text, no model",
     )
     demo.add_argument("--speed", type=float, default=0.6, help="simulated robot speed, m/s")
     demo.add_argument(

@@ -19,8 +19,12 @@ def add_commands(subparsers: Any) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default 8000)")
     serve.add_argument("--exhibits", type=Path, dest="exhibits_dir", help="catalogue folder")
-    serve.add_argument("--engine", choices=["transformers", "openai", "scripted"], help="generation engine")
-    serve.add_argument("--model", help="transformers: model id or folder (default: the registry's choice)")
+    serve.add_argument(
+        "--engine", choices=["onnx", "transformers", "openai", "scripted"], help="generation engine"
+    )
+    serve.add_argument(
+        "--model", help="onnx/transformers: model id or folder (default: the registry's choice)"
+    )
     serve.add_argument("--openai-base-url", help="openai: the server's /v1 URL")
     serve.add_argument("--openai-model", help="openai: model name")
     serve.add_argument("--max-new-tokens", type=int, help="token budget per description or answer")

@@ -28,7 +28,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIN_TOKEN_CHARS = 16
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "var" / "feedback.sqlite3"
 
-EngineKind = Literal["transformers", "openai", "scripted"]
+EngineKind = Literal["onnx", "transformers", "openai", "scripted"]
 FactGuardPolicy = Literal["mark", "regenerate"]
 
 
@@ -43,9 +43,13 @@ class GuideSettings(BaseSettings):
     watch_catalogue: bool = Field(default=True, description="Follow curators' edits without a restart.")
     static_dir: Path = Field(default=STATIC_DIR, description="Browser VR client served at `/` if present.")
 
-    engine: EngineKind = Field(default="transformers", description="Which generation engine speaks.")
+    engine: EngineKind = Field(
+        default="onnx",
+        description="Which generation engine speaks: onnx (the tuned model, int4, default), transformers, "
+        "openai or scripted.",
+    )
     model: str | None = Field(
-        default=None, description="transformers: model id or folder; unset = the registry's choice."
+        default=None, description="onnx/transformers: model id or folder; unset = the registry's choice."
     )
     openai_base_url: str = Field(default="http://127.0.0.1:8080/v1", description="openai: server URL.")
     openai_model: str = Field(default="smollm2-135m-instruct", description="openai: model name.")

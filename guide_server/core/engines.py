@@ -21,10 +21,15 @@ def build_engine(settings: GuideSettings) -> Engine:
         return OpenAICompatibleEngine(
             base_url=settings.openai_base_url, model=settings.openai_model, api_key=key
         )
-    from guide_server.generation.registry import RegisteredModel
+    from guide_server.generation.registry import RegisteredModel, load_selected_model
     from guide_server.generation.transformers_engine import TransformersEngine
 
-    if settings.model is None:
-        return TransformersEngine()  # the registry's selected model, or the packaged SmolLM2
-    name = Path(settings.model).name or settings.model
-    return TransformersEngine(RegisteredModel(id=name, base=settings.model))
+    # Unset: the registry's selected model, or the packaged SmolLM2.
+    model = load_selected_model()
+    if settings.model is not None:
+        model = RegisteredModel(id=Path(settings.model).name or settings.model, base=settings.model)
+    if settings.engine == "onnx":
+        from guide_server.generation.onnx_engine import OnnxGenAIEngine
+
+        return OnnxGenAIEngine(model)
+    return TransformersEngine(model)
