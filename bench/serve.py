@@ -23,6 +23,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.reference import (
+    BENCH_PYTHON,
+    cached_description_latency,
+    measure_llamacpp,
+    print_cached,
+    print_llamacpp,
+)
 from bench.table import print_table
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
@@ -32,11 +39,16 @@ EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship",
 def add_command(sub: Any) -> None:
     """Register `guide bench serve`."""
     parser = sub.add_parser("serve", help="proximity-to-first-token at 1/50/200 visitors vs the bare engine")
-    parser.add_argument("--engine", choices=["transformers", "scripted"], default="transformers")
+    parser.add_argument("--engine", choices=["onnx", "transformers", "scripted"], default="onnx")
     parser.add_argument("--visitors", default="1,50,200", help="comma-separated visitor counts")
     parser.add_argument("--max-new-tokens", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=1, help="descriptions per visitor count")
     parser.add_argument("--exhibits", type=Path, default=DEFAULT_EXHIBITS_DIR)
+    parser.add_argument(
+        "--reference", choices=["llamacpp"], help="also time llama.cpp on the same prompts (make bench-env)"
+    )
+    parser.add_argument("--reference-python", type=Path, default=BENCH_PYTHON, help=argparse.SUPPRESS)
+    parser.add_argument("--cached-replays", type=int, default=5, help="replays of a cached description")
     parser.set_defaults(handler=run)
 
 
@@ -58,6 +70,10 @@ def _engine(kind: str) -> Any:
         from guide_server.generation.scripted_engine import ScriptedEngine
 
         return ScriptedEngine()
+    if kind == "onnx":
+        from guide_server.generation.onnx_engine import OnnxGenAIEngine
+
+        return OnnxGenAIEngine()
     from guide_server.generation.transformers_engine import TransformersEngine
 
     return TransformersEngine()
@@ -134,7 +150,7 @@ async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tup
     return ttft, rates
 
 
-async def _measure(args: argparse.Namespace) -> list[list[object]]:
+async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[str, Any]]:
     from guide_server.api import create_app
     from guide_server.api.running import running_server
     from guide_server.catalogue.loader import load_catalogue_or_raise
@@ -182,13 +198,25 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                 rate = statistics.median(rates) if rates else float("nan")
                 ref_p50, ref_speed = statistics.median(ref_ttft), statistics.median(ref_rate)
                 rows.append([count, ref_p50, p50, p95, p50 / ref_p50, ref_speed, rate, rate / ref_speed])
-    return rows
+        # A second server with the description cache on: the first visit generates, the rest replay.
+        extras: dict[str, Any] = {"label": getattr(engine, "describe", lambda: engine.model_id)()}
+        cached_settings = settings.model_copy(update={"description_cache_size": 16})
+        await engine.start()  # the first server's shutdown closed it
+        async with running_server(create_app(cached_settings, engine=engine)) as url:
+            extras["cached"] = await cached_description_latency(
+                url, EXHIBITS[0], replays=max(1, args.cached_replays), seq=0
+            )
+    if args.reference == "llamacpp":
+        await engine.start()
+        extras["llamacpp"] = await measure_llamacpp(engine, catalogue, EXHIBITS[:3], args)
+    await engine.close()
+    return rows, extras
 
 
 def run(args: argparse.Namespace) -> int:
     """Measure and print the table."""
-    rows = asyncio.run(_measure(args))
-    print(f"engine: {args.engine}, {args.max_new_tokens} new tokens, cache off")
+    rows, extras = asyncio.run(_measure(args))
+    print(f"engine: {extras['label']}, {args.max_new_tokens} new tokens, cache off")
     headers = [
         "visitors",
         "bare ttft ms",
@@ -200,4 +228,7 @@ def run(args: argparse.Namespace) -> int:
         "tok/s x bare",
     ]
     print_table(headers, rows)
+    print_cached(extras["cached"])
+    if "llamacpp" in extras:
+        print_llamacpp(extras["llamacpp"], extras["label"], args.max_new_tokens)
     return 0
