@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from guide_server.core.log_redaction import install_redaction
+
 WS_MAX_FRAME_BYTES = 1024 * 1024
 """Frames up to this size reach the protocol's own limit check (an `error`, the socket stays);
 larger ones are refused by the transport (close 1009)."""
@@ -18,8 +20,8 @@ larger ones are refused by the transport (close 1009)."""
 def uvicorn_config(
     app: FastAPI | str, *, host: str, port: int, log_level: str = "info", **extra
 ) -> uvicorn.Config:
-    """The uvicorn settings the guide runs with."""
-    return uvicorn.Config(
+    """The uvicorn settings the guide runs with (its loggers redact tokens in URLs)."""
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -30,10 +32,14 @@ def uvicorn_config(
         lifespan="on",
         **extra,
     )
+    install_redaction()
+    return config
 
 
 @asynccontextmanager
-async def running_server(app: FastAPI, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+async def running_server(
+    app: FastAPI, *, host: str = "127.0.0.1", log_level: str = "warning"
+) -> AsyncIterator[str]:
     """Serve `app` on a free port of `host`; yields the base URL (`http://host:port`)."""
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so, and without
     # it Nagle's algorithm holds each small frame up to 40 ms for the client's delayed ACK.
@@ -41,7 +47,7 @@ async def running_server(app: FastAPI, *, host: str = "127.0.0.1") -> AsyncItera
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

@@ -62,7 +62,8 @@ def list_exhibits(services: Services) -> list[ExhibitSummary]:
     ]
 
 
-@router.get("/exhibits/{exhibit_id}")
+# `:path` so that ids with slashes (`a/b`, `..%2Fx`) reach the check below and get a 400 saying why.
+@router.get("/exhibits/{exhibit_id:path}")
 def get_exhibit(exhibit_id: str, services: Services) -> ExhibitPublic:
     """One exhibit, or 400 for a malformed id and 404 for an unknown one."""
     if not _SLUG.fullmatch(exhibit_id) or len(exhibit_id) > 64:

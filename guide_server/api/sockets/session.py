@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -50,11 +51,28 @@ class HandshakeRefused(Exception):
 
 
 def origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
-    """Non-browser clients send no Origin; browsers must come from this server or the allow-list."""
+    """Non-browser clients send no Origin; browsers must come from this server or the allow-list.
+
+    The server's own origin counts only when it is addressed by IP or as localhost: a page on a
+    DNS name that an attacker points at this machine (DNS rebinding) has Host equal to its Origin
+    too, so a museum that serves the page under a name lists it in GUIDE_ALLOWED_ORIGINS.
+    """
     origin = websocket.headers.get("origin")
     if origin is None or origin in allowed or "*" in allowed:
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+    host = websocket.headers.get("host", "")
+    return urlsplit(origin).netloc == host and _addressed_directly(host)
+
+
+def _addressed_directly(host: str) -> bool:
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 async def receive_frame(websocket: WebSocket) -> str | bytes:
