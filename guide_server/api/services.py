@@ -108,11 +108,23 @@ def build_services(settings: GuideSettings, engine: Engine, catalogue: Catalogue
     loop = asyncio.get_running_loop()
     changes = CatalogueChanges()
     pending: set[asyncio.Task[None]] = set()
+    tours = TourRegistry(
+        catalogue=lambda: catalogue.current,
+        narration=narration,
+        robot_pose_timeout_s=settings.robot_pose_timeout_s,
+    )
+
+    async def finish_change(removed: frozenset[str]) -> None:
+        # A removed exhibit's description is cancelled before the change counts as applied.
+        if removed:
+            await tours.on_exhibits_removed(removed)
+        await changes.applied()
 
     def apply_change(change: CatalogueChange) -> None:
         dropped = cache.invalidate(change.changed_ids)
         log.info("catalogue changed %s: dropped %d cached descriptions", sorted(change.changed_ids), dropped)
-        pending.add(task := loop.create_task(changes.applied()))
+        removed = frozenset(i for i in change.changed_ids if i not in change.catalogue.exhibits)
+        pending.add(task := loop.create_task(finish_change(removed)))
         task.add_done_callback(pending.discard)
 
     def on_change(change: CatalogueChange) -> None:
@@ -128,7 +140,7 @@ def build_services(settings: GuideSettings, engine: Engine, catalogue: Catalogue
         metrics=metrics,
         cache=cache,
         narrator=narrator,
-        tours=TourRegistry(catalogue=lambda: catalogue.current, narration=narration),
+        tours=tours,
         feedback=FeedbackStore(settings.feedback_db),
         catalogue_changes=changes,
     )

@@ -29,6 +29,7 @@ MIN_TOKEN_CHARS = 16
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "var" / "feedback.sqlite3"
 
 EngineKind = Literal["onnx", "transformers", "openai", "scripted"]
+ScriptedFault = Literal["none", "raise", "hang"]
 FactGuardPolicy = Literal["mark", "regenerate"]
 
 
@@ -58,6 +59,18 @@ class GuideSettings(BaseSettings):
         default=None, ge=1, le=2048, description="Token budget; unset = per audience (prompts)."
     )
     generation_timeout_s: float = Field(default=120.0, gt=0, description="Longest one generation may run.")
+    scripted_fault: ScriptedFault = Field(
+        default="none",
+        description="Test and demo tooling, scripted engine only: after `scripted_fault_after` words every "
+        "generation raises (`raise`) or stops producing text until the generation timeout (`hang`).",
+    )
+    scripted_fault_after: int = Field(default=0, ge=0, description="Words the scripted engine says first.")
+    robot_pose_timeout_s: float = Field(
+        default=3.0,
+        gt=0,
+        description="A robot that sent poses and then none for this long is reported offline "
+        "(tour.state robot_online=false, error robot_unavailable) until its poses return.",
+    )
 
     visitor_token: SecretStr = Field(default=SecretStr(DEMO_VISITOR_TOKEN), description="Visitors' token.")
     robot_token: SecretStr = Field(default=SecretStr(DEMO_ROBOT_TOKEN), description="Robot bridge's token.")
@@ -92,6 +105,15 @@ class GuideSettings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _fault_needs_scripted_engine(self) -> GuideSettings:
+        if self.scripted_fault != "none" and self.engine != "scripted":
+            raise ValueError(
+                f"GUIDE_SCRIPTED_FAULT={self.scripted_fault} is test tooling for the scripted engine: "
+                "use --engine scripted, or unset GUIDE_SCRIPTED_FAULT"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_demo_tokens_in_public(self) -> GuideSettings:

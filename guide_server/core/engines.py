@@ -13,7 +13,11 @@ def build_engine(settings: GuideSettings) -> Engine:
     if settings.engine == "scripted":
         from guide_server.generation.scripted_engine import ScriptedEngine
 
-        return ScriptedEngine()
+        after = settings.scripted_fault_after
+        return ScriptedEngine(
+            fail_after=after if settings.scripted_fault == "raise" else None,
+            pause_after=after if settings.scripted_fault == "hang" else None,
+        )
     if settings.engine == "openai":
         from guide_server.generation.openai_engine import OpenAICompatibleEngine
 

@@ -10,6 +10,7 @@ generation. Entering the next exhibit or leaving this one cancels them all.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +20,9 @@ from pydantic import BaseModel
 from guide_server.catalogue.loader import Catalogue
 from guide_server.protocol import (
     ClientKind,
+    Error,
+    ErrorCode,
+    Pose,
     Proximity,
     ProximityKind,
     ResumePoint,
@@ -28,6 +32,9 @@ from guide_server.protocol import (
 )
 from guide_server.tours.connection import Connection
 from guide_server.tours.description_stream import DescriptionStream, Narrate
+from guide_server.tours.pose_watch import PoseWatch
+
+log = logging.getLogger(__name__)
 
 NarrationFactory = Callable[[str, str, VisitorProfile], Narrate]
 """(request_id, exhibit_id, profile) -> the narration coroutine function of one description."""
@@ -39,7 +46,12 @@ class Tour:
     """The state of one tour; every method is called on the event loop and never waits on a client."""
 
     def __init__(
-        self, tour_id: str, *, catalogue: Callable[[], Catalogue], narration: NarrationFactory
+        self,
+        tour_id: str,
+        *,
+        catalogue: Callable[[], Catalogue],
+        narration: NarrationFactory,
+        robot_pose_timeout_s: float = 3.0,
     ) -> None:
         self.id = tour_id
         self.visitors: list[Connection] = []
@@ -50,6 +62,12 @@ class Tour:
         self._catalogue = catalogue
         self._narration = narration
         self._lock = asyncio.Lock()
+        self.pose_watch = PoseWatch(robot_pose_timeout_s)
+
+    @property
+    def robot_online(self) -> bool:
+        """A robot is connected and its poses have not stopped."""
+        return self.robot is not None and not self.pose_watch.stale
 
     def state(self) -> TourState:
         """The `tour.state` message for now."""
@@ -58,7 +76,7 @@ class Tour:
             tour=self.id,
             exhibit_id=self.exhibit_id,
             exhibit_title=exhibit.title if exhibit else None,
-            robot_online=self.robot is not None,
+            robot_online=self.robot_online,
         )
 
     def broadcast(self, message: BaseModel) -> None:
@@ -96,6 +114,7 @@ class Tour:
     def attach_robot(self, robot: Connection) -> Connection | None:
         """Make `robot` this tour's robot; returns the one it replaced, if any."""
         previous, self.robot = self.robot, robot
+        self.pose_watch.reset()
         self.broadcast(self.state())
         return previous
 
@@ -103,7 +122,32 @@ class Tour:
         """The robot's socket closed; visitors learn it is offline."""
         if self.robot is robot:
             self.robot = None
+            self.pose_watch.reset()
             self.broadcast(self.state())
+
+    def on_pose(self, robot: Connection, pose: Pose, now: float) -> None:
+        """Forward the robot's pose; if its poses had stopped, visitors learn it is back."""
+        self.broadcast(pose)
+        if self.robot is robot and self.pose_watch.pose_seen(now):
+            log.info("tour %s: the robot's poses are back", self.id)
+            self.broadcast(self.state())
+
+    def check_robot_pose(self, robot: Connection, now: float) -> bool:
+        """Tell visitors the robot is unavailable once its poses stopped; True when that happened now."""
+        if self.robot is not robot or not self.pose_watch.check(now):
+            return False
+        timeout = self.pose_watch.timeout
+        log.warning("tour %s: no pose from the robot for %g s; reporting it offline", self.id, timeout)
+        self.broadcast(
+            Error(
+                code=ErrorCode.ROBOT_UNAVAILABLE,
+                message=f"the robot has sent no position for {timeout:g} s (its odometry or localisation "
+                "stopped): descriptions go on, but it cannot be sent anywhere until tour.state says "
+                "robot_online again",
+            )
+        )
+        self.broadcast(self.state())
+        return True
 
     async def on_proximity(self, event: Proximity) -> None:
         """React to the robot: enter starts the shared description, leave cancels it."""
@@ -119,6 +163,20 @@ class Tour:
                 await self._cancel_streams()
                 self.exhibit_id = None
                 self.broadcast(self.state())
+
+    async def on_exhibits_removed(self, removed: frozenset[str]) -> None:
+        """A curator removed the current exhibit: its descriptions end `cancelled`, the tour is between exhibits."""
+        async with self._lock:
+            if self.exhibit_id is None or self.exhibit_id not in removed:
+                return
+            log.info(
+                "tour %s: exhibit %s left the catalogue; its description is cancelled",
+                self.id,
+                self.exhibit_id,
+            )
+            await self._cancel_streams()
+            self.exhibit_id = None
+            self.broadcast(self.state())
 
     async def close(self) -> None:
         """Cancel every running description (server shutdown)."""
@@ -148,17 +206,33 @@ class Tour:
 class TourRegistry:
     """Every tour of the server, created on first use."""
 
-    def __init__(self, *, catalogue: Callable[[], Catalogue], narration: NarrationFactory) -> None:
+    def __init__(
+        self,
+        *,
+        catalogue: Callable[[], Catalogue],
+        narration: NarrationFactory,
+        robot_pose_timeout_s: float = 3.0,
+    ) -> None:
         self._tours: dict[str, Tour] = {}
         self._catalogue = catalogue
         self._narration = narration
+        self._robot_pose_timeout_s = robot_pose_timeout_s
 
     def get(self, tour_id: str) -> Tour:
         """The tour with this id (created empty if new)."""
         tour = self._tours.get(tour_id)
         if tour is None:
-            tour = self._tours[tour_id] = Tour(tour_id, catalogue=self._catalogue, narration=self._narration)
+            tour = self._tours[tour_id] = Tour(
+                tour_id,
+                catalogue=self._catalogue,
+                narration=self._narration,
+                robot_pose_timeout_s=self._robot_pose_timeout_s,
+            )
         return tour
+
+    async def on_exhibits_removed(self, removed: frozenset[str]) -> None:
+        """End every tour's description of an exhibit the curators removed."""
+        await asyncio.gather(*(tour.on_exhibits_removed(removed) for tour in self._tours.values()))
 
     async def close(self) -> None:
         """Cancel every tour's running descriptions."""

@@ -6,6 +6,10 @@ One robot per tour: a newer connection replaces the older one (closed with
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+
 from fastapi import APIRouter, WebSocket
 
 from guide_server.api.services import GuideServices
@@ -28,6 +32,9 @@ from guide_server.protocol import (
 )
 
 router = APIRouter()
+log = logging.getLogger(__name__)
+POSE_CHECKS_PER_TIMEOUT = 4
+"""How often, per pose timeout, the server looks whether the robot's poses stopped."""
 
 
 @router.websocket("/ws/robot")
@@ -52,10 +59,19 @@ async def robot_socket(websocket: WebSocket) -> None:
     if previous is not None:
         previous.outbox.close(CloseCode.REPLACED, "a newer robot connection took this tour over")
 
+    loop = asyncio.get_running_loop()
+
     async def handle(message: ClientMessage) -> None:
         if isinstance(message, Pose):
-            tour.broadcast(message)
+            tour.on_pose(robot, message, loop.time())
         elif isinstance(message, Proximity):
+            log.info(
+                "robot %s: proximity %s %s (seq %d)",
+                robot.session_id,
+                message.event,
+                message.exhibit_id,
+                message.seq,
+            )
             if services.current_catalogue().get(message.exhibit_id) is None:
                 raise ProtocolError(
                     ErrorCode.UNKNOWN_EXHIBIT,
@@ -67,9 +83,20 @@ async def robot_socket(websocket: WebSocket) -> None:
                 ErrorCode.NOT_ALLOWED, f"the robot sends pose and proximity only, not {message.type!r}"
             )
 
+    async def watch_pose() -> None:
+        interval = services.settings.robot_pose_timeout_s / POSE_CHECKS_PER_TIMEOUT
+        while True:
+            await asyncio.sleep(interval)
+            if tour.check_robot_pose(robot, loop.time()):
+                services.metrics.client_errors.labels(ErrorCode.ROBOT_UNAVAILABLE.value).inc()
+
     services.metrics.connections.labels("robot").inc()
+    watchdog = asyncio.create_task(watch_pose(), name=f"pose-watch-{robot.session_id}")
     try:
         await serve_connection(websocket, services, robot, handle)
     finally:
+        watchdog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watchdog
         services.metrics.connections.labels("robot").dec()
         tour.detach_robot(robot)

@@ -148,6 +148,13 @@ class VisitorSession:
                 f"tour {self.tour.id!r} has no robot connected now; try again when tour.state says robot_online",
                 goto.request_id,
             )
+        if not self.tour.robot_online:
+            raise ProtocolError(
+                ErrorCode.ROBOT_UNAVAILABLE,
+                f"the robot of tour {self.tour.id!r} has sent no position for "
+                f"{self.tour.pose_watch.timeout:g} s; try again when tour.state says robot_online",
+                goto.request_id,
+            )
         robot.outbox.offer(
             goto.model_copy(update={"x": placement.x, "y": placement.y, "frame_id": plan.map_frame})
         )

@@ -5,6 +5,12 @@ Subscribes to /odom (nav_msgs/Odometry, a Kobuki) or /amcl_pose
 /guide/pose (PoseStamped, map frame) at `pose_rate` Hz, /guide/exhibit_proximity
 (std_msgs/String holding a `guide_server.protocol.Proximity`) and
 /guide/exhibit_zones (MarkerArray for RViz). Follows catalogue edits live.
+
+Pose watchdog: with `pose_source:=odom`, when no /odom came for `pose_timeout`
+seconds the node stops publishing /guide/pose (a stale pose must not look live),
+so the bridge sends none and the server reports the robot offline; it publishes
+again with the next odometry. AMCL publishes only when the robot moves, so the
+watchdog does not apply to `pose_source:=amcl`; 0 turns it off.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     "dwell_time": ProximitySettings.dwell_time,
     "min_stay": ProximitySettings.min_stay,
     "pose_rate": 5.0,
+    "pose_timeout": 2.0,
     "watch_catalogue": True,
 }
 
@@ -78,6 +85,8 @@ def check_parameters(values: Mapping[str, Any]) -> list[str]:
         )
     if not 0.0 < values["pose_rate"] <= 100.0:
         problems.append(f"pose_rate {values['pose_rate']} Hz must be above 0 and at most 100")
+    if not 0.0 <= values["pose_timeout"] <= 3600.0:
+        problems.append(f"pose_timeout {values['pose_timeout']} s must be from 0 (off) to 3600")
     return problems + settings_from(values).check()
 
 
@@ -116,6 +125,8 @@ class ProximityNode(Node):
             zones_from_plan(plan, leave_factor=values["leave_factor"]), settings_from(values)
         )
         self._pose: RobotPose | None = None
+        self._pose_at = 0.0
+        self._pose_stale = False
         self._events = self.create_publisher(String, EVENTS_TOPIC, EVENTS_QOS)
         self._pose_out = self.create_publisher(PoseStamped, POSE_TOPIC, 10)
         self._zones_out = self.create_publisher(MarkerArray, ZONES_TOPIC, LATCHED_QOS)
@@ -155,7 +166,7 @@ class ProximityNode(Node):
     def _track(self, pose: RobotPose) -> None:
         now = self.get_clock().now().nanoseconds / 1e9
         with self._lock:
-            self._pose = pose
+            self._pose, self._pose_at = pose, now
             before = self._tracker.inside
             events = self._tracker.update(pose, now)
             changed = self._tracker.inside != before
@@ -166,8 +177,24 @@ class ProximityNode(Node):
 
     def _publish_pose(self) -> None:
         pose = self._pose
-        if pose is not None:
-            self._pose_out.publish(pose_stamped(pose, frame_id=self._frame, stamp=self.get_clock().now()))
+        if pose is None or self._pose_is_stale():
+            return
+        self._pose_out.publish(pose_stamped(pose, frame_id=self._frame, stamp=self.get_clock().now()))
+
+    def _pose_is_stale(self) -> bool:
+        """Whether odometry stopped for `pose_timeout` seconds (logged once per spell, and its end)."""
+        timeout = self.params.values["pose_timeout"]
+        if self.params.values["pose_source"] != "odom" or timeout <= 0.0:
+            return False
+        age = self.get_clock().now().nanoseconds / 1e9 - self._pose_at
+        stale = age > timeout
+        if stale != self._pose_stale:
+            self._pose_stale = stale
+            if stale:
+                self.get_logger().warning(f"no /odom for {timeout:g} s: /guide/pose paused until it returns")
+            else:
+                self.get_logger().info("/odom is back: publishing /guide/pose again")
+        return stale
 
     def _redraw_zones(self) -> None:
         if self._zones_changed:
