@@ -98,7 +98,8 @@ async def test_second_start_reuses_the_export(
     try:
         assert again.folder == engine.folder
         assert (again.folder / EXPORT_MARKER).stat().st_mtime_ns == stamp
-        assert await text_of(again, kolossi) == await text_of(engine, kolossi)
+        ours, theirs = await text_of(again, kolossi), await text_of(engine, kolossi)
+        assert ours == theirs, (ours, theirs, engine.last_stats)
     finally:
         await again.close()
 
