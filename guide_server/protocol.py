@@ -16,6 +16,7 @@ This module does no I/O: parse with `parse_client_message`, serialise with
 from __future__ import annotations
 
 import json
+import re
 from enum import IntEnum, StrEnum
 from typing import Annotated, Literal, TypeAlias
 
@@ -359,6 +360,7 @@ ServerMessage: TypeAlias = Annotated[
 
 _CLIENT = TypeAdapter(ClientMessage)
 _SERVER = TypeAdapter(ServerMessage)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 CLIENT_TYPES = frozenset(("hello", "pose", "proximity", "question", "goto", "feedback"))
 
 
@@ -386,7 +388,9 @@ def parse_client_message(raw: str | bytes) -> ClientMessage:
         raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON ({exc}): send one JSON object") from None
     if not isinstance(data, dict):
         raise ProtocolError(ErrorCode.INVALID_MESSAGE, "a message must be a JSON object with a 'type'")
-    request_id = data.get("request_id") if isinstance(data.get("request_id"), str) else None
+    request_id = data.get("request_id")
+    if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
+        request_id = None  # echo only a well-formed id: a lone surrogate could not even be sent back
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in CLIENT_TYPES:
         raise ProtocolError(
