@@ -6,7 +6,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-BENCH_MODULES = ("bench.catalogue", "bench.proximity", "bench.engine", "bench.serve", "bench.train")
+BENCH_MODULES = (
+    "bench.catalogue",
+    "bench.proximity",
+    "bench.engine",
+    "bench.serve",
+    "bench.train",
+    "bench.soak",
+)
 
 
 def add_commands(subparsers: Any) -> None:
