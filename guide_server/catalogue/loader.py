@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from guide_server.catalogue.checks import check_exhibit, check_floor_plan
 from guide_server.catalogue.models import Exhibit, FloorPlan
 from guide_server.catalogue.problems import CatalogueError, Problem, SourceFile, problems_from_validation
+
+M = TypeVar("M", Exhibit, FloorPlan)
 
 FLOOR_PLAN_FILE = "museum.json"
 SCHEMA_FILES = frozenset({"schema.json", "museum.schema.json"})
@@ -117,38 +120,35 @@ def load_catalogue(folder: Path) -> LoadResult:
     return LoadResult(catalogue, [])
 
 
-def _load_exhibit(path: Path, folder: Path) -> tuple[Exhibit | None, list[Problem]]:
+def _validated(path: Path, folder: Path, model: type[M]) -> tuple[SourceFile | None, M | None, list[Problem]]:
+    """Read, parse and schema-check one file: (its source, the model or None, problems)."""
     source, problem = _read(path, folder)
     if source is None:
-        return None, [problem] if problem else []
+        return None, None, [problem] if problem else []
     data, syntax = source.parse()
     if syntax is not None:
-        return None, [syntax]
+        return source, None, [syntax]
     try:
-        exhibit = Exhibit.model_validate(data)
+        return source, model.model_validate(data), []
     except ValidationError as exc:
-        return None, problems_from_validation(source, exc)
+        return source, None, problems_from_validation(source, exc)
+
+
+def _load_exhibit(path: Path, folder: Path) -> tuple[Exhibit | None, list[Problem]]:
+    source, exhibit, problems = _validated(path, folder, Exhibit)
+    if source is None or exhibit is None:
+        return None, problems
     return exhibit, list(check_exhibit(source, exhibit))
 
 
 def _load_floor_plan(folder: Path, files_by_id: dict[str, str]) -> tuple[FloorPlan | None, list[Problem]]:
     path = folder / FLOOR_PLAN_FILE
     if not path.exists():
-        return None, [
-            Problem(
-                _display(path, folder), "floor plan missing: create museum.json with rooms, exhibits and tour"
-            )
-        ]
-    source, problem = _read(path, folder)
-    if source is None:
-        return None, [problem] if problem else []
-    data, syntax = source.parse()
-    if syntax is not None:
-        return None, [syntax]
-    try:
-        plan = FloorPlan.model_validate(data)
-    except ValidationError as exc:
-        return None, problems_from_validation(source, exc)
+        missing = "floor plan missing: create museum.json with rooms, exhibits and tour"
+        return None, [Problem(_display(path, folder), missing)]
+    source, plan, problems = _validated(path, folder, FloorPlan)
+    if source is None or plan is None:
+        return None, problems
     found = list(check_floor_plan(source, plan, files_by_id))
     return (None if found else plan), found
 

@@ -12,20 +12,19 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-import rclpy
 from geometry_msgs.msg import PoseStamped
 from pydantic import ValidationError
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import String
 
 from guide_robot.bridge_client import BridgeClient
 from guide_robot.bridge_core import Backoff, EventBuffer, check_server_url
 from guide_robot.messages import pose_stamped, robot_pose
-from guide_robot.parameters import BadParameter, CheckedParameters
+from guide_robot.parameters import CheckedParameters
 from guide_robot.proximity import RobotPose
 from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC, POSE_TOPIC
 from guide_robot.sim_turtlebot_node import GOAL_TOPIC
+from guide_robot.spin import spin_node
 from guide_server.protocol import Goto, Pose, Proximity
 
 DEFAULTS: dict[str, Any] = {
@@ -110,21 +109,7 @@ class GuideBridgeNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Console script `guide_bridge_node`: init, spin, shut down."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = GuideBridgeNode()
-        rclpy.spin(node)
-    except BadParameter as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_node(GuideBridgeNode, args)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import rclpy
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import Odometry
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
@@ -39,6 +37,7 @@ from guide_robot.proximity import (
     RobotPose,
     zones_from_plan,
 )
+from guide_robot.spin import spin_node
 from guide_server.catalogue import CatalogueChange, CatalogueError, CatalogueStore
 from guide_server.catalogue.watch import CatalogueWatchThread
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
@@ -229,21 +228,7 @@ class ProximityNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Console script `proximity_node`: init, spin, shut down."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = ProximityNode()
-        rclpy.spin(node)
-    except BadParameter as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_node(ProximityNode, args)
 
 
 if __name__ == "__main__":

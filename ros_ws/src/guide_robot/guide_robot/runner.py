@@ -81,28 +81,6 @@ def build_nodes(setup: RobotSetup, *, context: Context | None = None) -> list[No
 
 def run_robot(setup: RobotSetup) -> int:
     """Init ROS, spin every node on a MultiThreadedExecutor until Ctrl-C; returns the exit status."""
-    import sys
+    from guide_robot.spin import MultiThreadedExecutor, spin_nodes
 
-    import rclpy
-    from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
-
-    from guide_robot.parameters import BadParameter
-
-    rclpy.init()
-    nodes: list[Node] = []
-    try:
-        nodes = build_nodes(setup)
-        executor = MultiThreadedExecutor()
-        for node in nodes:
-            executor.add_node(node)
-        executor.spin()
-    except BadParameter as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        for node in nodes:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_nodes(lambda: build_nodes(setup), executor=MultiThreadedExecutor)

@@ -17,16 +17,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import rclpy
 from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 
 from guide_robot.drive import DriveSettings, PoseNoise, TourDriver, Waypoint
 from guide_robot.messages import pose_msg, robot_pose
 from guide_robot.parameters import BadParameter, CheckedParameters
 from guide_robot.proximity import MapTransform, RobotPose
+from guide_robot.spin import spin_node
 from guide_server.catalogue import CatalogueChange, CatalogueError, CatalogueStore
 from guide_server.catalogue.models import FloorPlan
 from guide_server.catalogue.watch import CatalogueWatchThread
@@ -181,21 +180,7 @@ class SimTurtlebotNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Console script `sim_turtlebot_node`: init, spin, shut down."""
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = SimTurtlebotNode()
-        rclpy.spin(node)
-    except BadParameter as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return spin_node(SimTurtlebotNode, args)
 
 
 if __name__ == "__main__":

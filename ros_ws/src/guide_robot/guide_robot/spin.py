@@ -1,0 +1,51 @@
+"""The standard node lifecycle shared by every entry point: init, spin, shut down.
+
+Catches only what a ROS node should: a bad parameter (exit 2 with its reason),
+Ctrl-C and an external shutdown.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+import rclpy
+from rclpy.executors import Executor, ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
+from rclpy.node import Node
+
+from guide_robot.parameters import BadParameter
+
+
+def spin_nodes(
+    build: Callable[[], Sequence[Node]],
+    *,
+    args: list[str] | None = None,
+    executor: Callable[[], Executor] = SingleThreadedExecutor,
+) -> int:
+    """Init ROS, build the nodes, spin them until shutdown; returns the exit status."""
+    rclpy.init(args=args)
+    nodes: Sequence[Node] = []
+    try:
+        nodes = build()
+        spinner = executor()
+        for node in nodes:
+            spinner.add_node(node)
+        spinner.spin()
+    except BadParameter as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        for node in nodes:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+def spin_node(node_class: Callable[[], Node], args: list[str] | None = None) -> int:
+    """Console-script main for one node class."""
+    return spin_nodes(lambda: [node_class()], args=args)
+
+
+__all__ = ["MultiThreadedExecutor", "spin_node", "spin_nodes"]
