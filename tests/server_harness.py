@@ -77,6 +77,8 @@ class Client:
 
     def __init__(self, socket: ClientConnection) -> None:
         self.socket = socket
+        self.timeout = TIMEOUT
+        """Seconds to wait for each message; a real model on a busy CPU needs more."""
 
     async def send(self, message: BaseModel | str | bytes) -> None:
         """Send a protocol model, or a raw text/binary frame."""
@@ -88,7 +90,7 @@ class Client:
 
     async def recv(self) -> ServerMessage:
         """The next server message (fails the test after TIMEOUT)."""
-        raw = await asyncio.wait_for(self.socket.recv(), TIMEOUT)
+        raw = await asyncio.wait_for(self.socket.recv(), self.timeout)
         return parse_server_message(raw)
 
     async def recv_type(self, *types: str) -> ServerMessage:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from conftest import TIMEOUT
 from server_harness import EXHIBIT, assert_gapless, guide_server, robot, settings_for, text_of, visitor
 from test_server_streaming import enter
 
@@ -18,6 +19,8 @@ from guide_server.protocol import Question
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 BUDGET = 24
+MODEL_TIMEOUT = TIMEOUT * 6
+"""Reading a ~600-token prompt on a busy 2-core CPU can take tens of seconds."""
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -35,6 +38,7 @@ async def test_the_real_model_narrates_and_answers_over_the_sockets(
     settings = settings_for(tmp_path, exhibits_dir, engine="transformers", max_new_tokens=BUDGET)
     async with guide_server(settings, smollm2) as server:
         async with visitor(server) as first, visitor(server) as second, robot(server) as bot:
+            first.timeout = second.timeout = MODEL_TIMEOUT
             await enter(bot)
             streams = await asyncio.gather(first.stream(), second.stream())
             await first.send(Question(request_id="q-real", text="Who built the keep?"))
