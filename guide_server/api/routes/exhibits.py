@@ -1,4 +1,4 @@
-"""`GET /api/exhibits`, `GET /api/exhibits/{id}` and `GET /api/museum`: the catalogue for clients."""
+"""`GET /api/exhibits` and `GET /api/exhibits/{id}`: the catalogue for clients (floor plan: `museum.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from guide_server.api.deps import get_services
 from guide_server.api.services import GuideServices
-from guide_server.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement, FloorPlan
+from guide_server.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement
 
 router = APIRouter(prefix="/api", tags=["exhibits"])
 _SLUG = re.compile(SLUG_PATTERN)
@@ -36,12 +36,6 @@ class ExhibitPublic(BaseModel):
 
 
 Services = Annotated[GuideServices, Depends(get_services)]
-
-
-@router.get("/museum")
-def floor_plan(services: Services) -> FloorPlan:
-    """The floor plan: rooms, where each exhibit stands, the default tour."""
-    return services.current_catalogue().floor_plan
 
 
 @router.get("/exhibits")
