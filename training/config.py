@@ -178,6 +178,8 @@ class OptimSettings:
     """Evaluations without improvement before early stopping."""
     checkpoint_every: int | None = 50
     """Save a resumable checkpoint every N updates (and at each evaluation)."""
+    max_minutes: float | None = None
+    """Time budget: after this many minutes of training, evaluate once more and stop."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -190,6 +192,12 @@ class OptimSettings:
         _check(problems, self.max_steps is None or self.max_steps >= 1, "optim.max_steps", "must be >= 1")
         _check(problems, self.eval_every is None or self.eval_every >= 1, "optim.eval_every", "must be >= 1")
         _check(problems, self.patience >= 1, "optim.patience", "must be at least 1")
+        _check(
+            problems,
+            self.max_minutes is None or self.max_minutes > 0,
+            "optim.max_minutes",
+            "must be positive",
+        )
         if problems:
             raise ConfigError("; ".join(problems))
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from guide_server.generation.prompts import PLAIN_CHAT_TEMPLATE, render_prompt
+from guide_server.paths import PROJECT_ROOT
 from training.config import TrainConfig
 from training.dataset.examples import Example
 from training.tuning import ADAPTER_DIR, History
@@ -95,7 +96,8 @@ def model_card(config: TrainConfig, history: History, counts: dict[str, int]) ->
             f"{config.optim.grad_accum}, clip {config.optim.max_grad_norm}, {len(history.train)} updates, "
             f"{history.tokens_seen} tokens in {history.seconds:.0f} s on the CPU",
             f"- best eval loss {history.best_eval:.4f} at update {history.best_step}"
-            + ("; stopped early" if history.stopped_early else ""),
+            + ("; stopped early" if history.stopped_early else "")
+            + ("; stopped at the time budget (optim.max_minutes)" if history.stopped_for_time else ""),
             "",
             f"Files: `{ADAPTER_DIR}/` (peft adapter, float16), `config.yaml` (the config used), `chat_template.jinja`",
             "(the template used to train; the server renders prompts with the same one), `prompt_example.txt`,",

@@ -33,6 +33,7 @@ class History:
     best_eval: float = math.inf
     best_step: int = 0
     stopped_early: bool = False
+    stopped_for_time: bool = False
     tokens_seen: int = 0
     seconds: float = 0.0
 
@@ -183,6 +184,12 @@ def train_adapter(
             bar.update(1)
             bar.set_postfix(loss=f"{value:.3f}")
             if opt.eval_every and state.step % opt.eval_every == 0 and evaluate_and_maybe_stop():
+                return _finish(state, bar, started)
+            if opt.max_minutes and time.perf_counter() - started > opt.max_minutes * 60:
+                state.history.stopped_for_time = True
+                bar.write(f"time budget of {opt.max_minutes} minutes spent: last evaluation, then stop")
+                if not (state.history.eval and state.history.eval[-1][0] == state.step):
+                    evaluate_and_maybe_stop()
                 return _finish(state, bar, started)
             if opt.checkpoint_every and state.step % opt.checkpoint_every == 0:
                 state.history.seconds = time.perf_counter() - started
