@@ -71,6 +71,10 @@ def write_run_files(
     (run_dir / "README.md").write_text(model_card(config, history, counts), encoding="utf-8")
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def model_card(config: TrainConfig, history: History, counts: dict[str, int]) -> str:
     """The run's model card in Markdown."""
     quant = (
@@ -103,9 +107,7 @@ def model_card(config: TrainConfig, history: History, counts: dict[str, int]) ->
             "(the template used to train; the server renders prompts with the same one), `prompt_example.txt`,",
             "`history.json`, `loss_curves.png`.",
             "",
-            "Use: `guide merge --run "
-            + config.run_name
-            + "` for a standalone model, or the server loads the",
+            f"Use: `guide merge --run {_shown(config.run_dir)}` for a standalone model, or the server loads the",
             "adapter over the base when `guide select` names this run in `training/registry.json`.",
             "",
             "Limits: trained on templated targets from about thirty exhibits; it is grounded, not knowledgeable:",
