@@ -13,6 +13,7 @@ BENCH_MODULES = (
     "bench.serve",
     "bench.train",
     "bench.soak",
+    "bench.injection",
 )
 
 

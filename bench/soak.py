@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import random
 import signal
@@ -64,6 +65,7 @@ class SoakLog:
     errors: list[str] = field(default_factory=list)
     closes: dict[int, int] = field(default_factory=dict)
     descriptions_seen: int = 0
+    robot_offline: int = 0
     rss: list[tuple[float, int]] = field(default_factory=list)
 
     def now(self) -> float:
@@ -162,6 +164,8 @@ class SoakVisitor:
             self.log.finishes[reason] = self.log.finishes.get(reason, 0) + 1
             if message.get("ttft_ms") is not None:
                 self.log.server_ttft.setdefault(message["request_id"], (self.log.now(), message["ttft_ms"]))
+        elif kind == "error" and message["code"] == "robot_unavailable":
+            self.log.robot_offline += 1  # the robot process stalled (a tour notice, reported apart)
         elif kind == "error":
             self.log.errors.append(f"{message['code']}: {message['message']}")
 
@@ -250,7 +254,14 @@ def _report(args: argparse.Namespace, log: SoakLog) -> int:
     )
     print_table(["metric", "warm-up (reference)", "after warm-up / end", "ratio"], rows)
     print_table(
-        ["descriptions started (all visitors)", "ended by reason", "left mid-stream", "errors", "closes"],
+        [
+            "descriptions started (all visitors)",
+            "ended by reason",
+            "left mid-stream",
+            "errors",
+            "robot offline notices",
+            "closes",
+        ],
         [
             [
                 log.descriptions_seen,
@@ -270,6 +281,8 @@ def _report(args: argparse.Namespace, log: SoakLog) -> int:
         problems.append(f"server RSS grew {100 * (end / after_warmup - 1):.1f}% after warm-up")
     if not log.finishes.get("stop") and not log.finishes.get("length"):
         problems.append("no description finished: is the robot reaching the exhibits?")
+    if log.robot_offline:
+        print(f"WARN: {log.robot_offline} robot_unavailable notices: the simulated robot stalled (CPU?)")
     for problem in problems:
         print(f"FAIL: {problem}")
     print("soak: OK" if not problems else "soak: FAILED")
@@ -306,4 +319,5 @@ async def _soak(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the soak and print its tables; exit 1 if any check failed."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per readiness poll
     return asyncio.run(_soak(args))
