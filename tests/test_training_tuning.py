@@ -180,3 +180,38 @@ def test_qlora_4bit_loads_and_trains_on_the_cpu(tokenizer) -> None:
     model(input_ids=ids, labels=ids).loss.backward()
     grads = [p.grad for n, p in model.named_parameters() if "lora_B" in n]
     assert grads and all(g is not None for g in grads) and any(g.abs().sum() > 0 for g in grads)
+
+
+def test_run_folder_keeps_config_template_curves_and_card(tmp_path: Path, tokenizer) -> None:
+    import yaml
+
+    from training.config import config_from_dict
+    from training.run_outputs import write_run_files
+    from training.tuning import History
+
+    config = _config(tmp_path, "card")
+    history = History(train=[(1, 1.2), (2, 0.8)], eval=[(2, 0.9)], best_eval=0.9, best_step=2)
+    write_run_files(config, tokenizer, history, TINY_TRAIN[0], {"train": 4, "validation": 1, "dropped": 0})
+    run = config.run_dir
+    assert config_from_dict(yaml.safe_load((run / "config.yaml").read_text())) == config
+    assert (run / "chat_template.jinja").read_text() == tokenizer.chat_template
+    assert (run / "prompt_example.txt").read_text().endswith(TINY_TRAIN[0].target + "<|im_end|>")
+    assert (run / "loss_curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert "best eval loss 0.9000 at update 2" in (run / "README.md").read_text()
+
+
+def test_time_budget_stops_after_a_last_evaluation(tmp_path: Path, tokenizer) -> None:
+    import dataclasses
+
+    from training.model_loading import load_for_tuning
+    from training.tuning import train_adapter
+
+    config = _config(tmp_path, "budget")
+    config.optim = dataclasses.replace(config.optim, max_minutes=1e-6, eval_every=None)
+    model, _ = load_for_tuning(BASE, config.lora, config.quant, seed=config.seed)
+    train, _ = encode_all(TINY_TRAIN, tokenizer, max_length=512)
+    validation, _ = encode_all(TINY_VALIDATION, tokenizer, max_length=512)
+    history = train_adapter(
+        model, train, validation, config, pad_token_id=tokenizer.pad_token_id, progress=False
+    )
+    assert history.stopped_for_time and len(history.train) == 1 and [s for s, _ in history.eval] == [1]
