@@ -77,6 +77,23 @@ def test_sample_keeps_every_task(examples: list) -> None:
     assert [e.id for e in sample] == [e.id for e in sample_by_task(train, 60, seed=1)]
 
 
+def test_task_weights_raise_a_tasks_share(examples: list) -> None:
+    train = [e for e in examples if e.split == "train"]
+    plain = sample_by_task(train, 80, seed=1)
+    weighted = sample_by_task(train, 80, seed=1, weights={"injection": 3.0})
+
+    def injections(sample: list) -> int:
+        return sum(e.task is Task.INJECTION for e in sample)
+
+    assert injections(weighted) > 2 * injections(plain)
+    assert 70 <= len(weighted) <= 90
+
+
+def test_unknown_task_weight_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"data\.task_weights\.injections: unknown task"):
+        DataSettings(task_weights={"injections": 2.0})
+
+
 def test_card_counts_match(examples: list) -> None:
     card = dataset_card(examples, DataSettings())
     total = f"| **all** | {sum(e.split == 'train' for e in examples)} |"

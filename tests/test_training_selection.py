@@ -66,3 +66,17 @@ def test_selection_config_names_bad_fields(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"weights.fluency.*min_factual_accuracy"):
         load_selection_config(tmp_path / "sel.yaml")
     assert load_selection_config(Path("training/configs/selection.yaml")).weights["factual_accuracy"] > 0
+
+
+def test_a_tuned_model_less_accurate_than_its_base_is_never_selected(tmp_path: Path) -> None:
+    # Above the floor, fluent and safe, but it lost facts its own base stated: the base wins.
+    _report(
+        tmp_path,
+        "regressed",
+        {"factual_accuracy": 0.6, "safety": 0.2},
+        {"factual_accuracy": 0.5, "safety": 1.0, "alignment": 1.0},
+    )
+    config = SelectionConfig(weights={"safety": 3.0, "factual_accuracy": 1.0}, min_factual_accuracy=0.3)
+    registry = select_model(config, reports_dir=tmp_path, registry_path=tmp_path / "r.json")
+    assert registry.selected == "smollm2-135m-instruct"
+    assert registry.ranking[-1] == "smollm2-135m-instruct+regressed"

@@ -6,6 +6,7 @@ Heavy imports (torch, transformers, peft) happen inside the handlers only.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,15 @@ def _select(args: argparse.Namespace) -> int:
     from guide_server.generation.registry import REGISTRY_PATH
     from training.selection import load_selection_config, select_model
 
-    registry = select_model(
-        load_selection_config(args.config),
-        reports_dir=args.reports,
-        registry_path=args.registry or REGISTRY_PATH,
-    )
+    try:
+        registry = select_model(
+            load_selection_config(args.config),
+            reports_dir=args.reports,
+            registry_path=args.registry or REGISTRY_PATH,
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"guide select: {exc}", file=sys.stderr)
+        return 1
     for rank, model_id in enumerate(registry.ranking, start=1):
         print(f"{rank}. {model_id} {registry.models[model_id].scores}")
     print(f"selected: {registry.selected}")

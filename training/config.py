@@ -51,6 +51,9 @@ class DataSettings:
     """Use curator corrections from training/data/feedback*.jsonl."""
     max_train_examples: int | None = None
     """Cap on training examples (a sample stratified by task), to fit a CPU budget."""
+    task_weights: dict[str, float] = field(default_factory=dict)
+    """Relative weight of a task's share in the capped sample (default 1): raise the safety tasks
+    (false_premise, injection, harmful, not_in_record, unknown_exhibit) when the cap is tight."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -64,6 +67,12 @@ class DataSettings:
             "data.max_train_examples",
             "must be positive or left out",
         )
+        from training.dataset.examples import Task
+
+        known = {task.value for task in Task}
+        for task, weight in self.task_weights.items():
+            _check(problems, task in known, f"data.task_weights.{task}", f"unknown task; use {sorted(known)}")
+            _check(problems, weight > 0, f"data.task_weights.{task}", "must be above 0")
         if problems:
             raise ConfigError("; ".join(problems))
 

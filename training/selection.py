@@ -81,9 +81,21 @@ def candidates_from_reports(reports_dir: Path, config: SelectionConfig) -> list[
             scores = {c: mode[who][c]["mean"] for c in CRITERIA}
             scores["hallucination_rate"] = mode[who]["hallucination_rate"]["mean"]
             scores["rank_score"] = _score(scores, config)
+            if who == "tuned":
+                scores["base_factual_accuracy"] = mode["base"]["factual_accuracy"]["mean"]
             found.setdefault(model_id, RegisteredModel(id=model_id, base=report["base"], adapter=adapter,
                                                        report=f"{relative}/report.md", scores=scores))  # fmt: skip
     return list(found.values())
+
+
+def passes_gates(model: RegisteredModel, config: SelectionConfig) -> bool:
+    """Factual accuracy as a gate: above the floor, never below the untuned base, few hallucinations."""
+    scores = model.scores
+    return (
+        scores["factual_accuracy"] >= config.min_factual_accuracy
+        and scores["factual_accuracy"] >= scores.get("base_factual_accuracy", 0.0)
+        and scores["hallucination_rate"] <= config.max_hallucination_rate
+    )
 
 
 def select_model(config: SelectionConfig, *, reports_dir: Path, registry_path: Path) -> ModelRegistry:
@@ -92,16 +104,13 @@ def select_model(config: SelectionConfig, *, reports_dir: Path, registry_path: P
     if not candidates:
         raise FileNotFoundError(f"no */report.json under {reports_dir}: run `guide evaluate --run ...` first")
     ranked = sorted(candidates, key=lambda m: m.scores["rank_score"], reverse=True)
-    passing = [
-        m for m in ranked
-        if m.scores["factual_accuracy"] >= config.min_factual_accuracy
-        and m.scores["hallucination_rate"] <= config.max_hallucination_rate
-    ]  # fmt: skip
+    passing = [m for m in ranked if passes_gates(m, config)]
     if not passing:
         best = ranked[0]
         raise ValueError(
-            f"no candidate passes the gates (factual accuracy >= {config.min_factual_accuracy}, hallucination "
-            f"rate <= {config.max_hallucination_rate}); best was {best.id} with {best.scores}"
+            f"no candidate passes the gates (factual accuracy >= {config.min_factual_accuracy} and not below "
+            f"its untuned base, hallucination rate <= {config.max_hallucination_rate}); best was {best.id} "
+            f"with {best.scores}: train longer or on more data, then `guide evaluate` again"
         )
     registry = ModelRegistry(
         selected=passing[0].id,

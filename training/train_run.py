@@ -42,7 +42,10 @@ def run_training(
         torch.set_num_threads(config.threads)
     examples = dataset_for(config, exhibits_dir=exhibits_dir, data_dir=data_dir)
     train = sample_by_task(
-        [e for e in examples if e.split == "train"], config.data.max_train_examples, seed=config.seed
+        [e for e in examples if e.split == "train"],
+        config.data.max_train_examples,
+        seed=config.seed,
+        weights=config.data.task_weights,
     )
     validation = sample_by_task(
         [e for e in examples if e.split == "validation"],

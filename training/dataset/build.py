@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +107,10 @@ def unsupported_targets(examples: list[Example], exhibits: dict[str, Exhibit]) -
     ]
 
 
-def sample_by_task(examples: list[Example], limit: int | None, *, seed: int) -> list[Example]:
-    """At most `limit` examples, each task keeping its share (at least one), in a seeded order."""
+def sample_by_task(
+    examples: list[Example], limit: int | None, *, seed: int, weights: Mapping[str, float] | None = None
+) -> list[Example]:
+    """At most about `limit` examples, each task keeping its (weighted) share, at least one, seeded."""
     rng = random.Random(seed)
     if limit is None or limit >= len(examples):
         chosen = list(examples)
@@ -116,8 +119,10 @@ def sample_by_task(examples: list[Example], limit: int | None, *, seed: int) -> 
         for example in examples:
             by_task.setdefault(example.task, []).append(example)
         chosen = []
-        for group in by_task.values():
-            share = max(1, round(limit * len(group) / len(examples)))
+        weight = {task: (weights or {}).get(str(task.value), 1.0) for task in by_task}
+        total = sum(weight[task] * len(group) for task, group in by_task.items())
+        for task, group in by_task.items():
+            share = max(1, round(limit * weight[task] * len(group) / total))
             chosen += rng.sample(group, k=min(share, len(group)))
     rng.shuffle(chosen)
     return chosen
