@@ -268,6 +268,7 @@ def _report(args: argparse.Namespace, log: SoakLog) -> int:
                 json.dumps(log.finishes),
                 log.unfinished,
                 len(log.errors),
+                log.robot_offline,
                 json.dumps(log.closes),
             ]
         ],
