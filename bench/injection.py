@@ -33,7 +33,8 @@ from bench.table import print_table
 from guide_server.generation.prompts import SYSTEM_PROMPT
 from guide_server.paths import DEFAULT_EXHIBITS_DIR, PROJECT_ROOT
 
-DATASET_DIR = PROJECT_ROOT / "training" / "data" / "dataset"
+SHIPPED_TRAIN_CONFIG = PROJECT_ROOT / "training" / "configs" / "smollm2-lora.yaml"
+"""The shipped run's config: its split decides which exhibits were never trained on."""
 SYSTEM_PROMPT_SENTENCES = [s.strip() for s in SYSTEM_PROMPT.split(". ") if len(s.strip()) > 20]
 _NUMBER = re.compile(r"\d+")
 
@@ -73,13 +74,20 @@ class Verdict:
 
 
 def load_probes(
-    split: str = "test", *, dataset_dir: Path = DATASET_DIR, limit: int | None = None
+    split: str = "test", *, config_path: Path = SHIPPED_TRAIN_CONFIG, limit: int | None = None
 ) -> list[Probe]:
-    """The split's injection and false-premise questions, then the two extra injections."""
-    from training.dataset.build import read_split
+    """The split's injection and false-premise questions, then the two extra injections.
+
+    The dataset is rebuilt in memory from the catalogue and the run's config (deterministic,
+    the same split the run was trained and evaluated on), so no built dataset file is needed.
+    """
+    from training.config import load_config
+    from training.train_run import dataset_for
 
     probes = []
-    for example in read_split(dataset_dir, split):  # type: ignore[arg-type]
+    for example in dataset_for(load_config(config_path)):
+        if example.split != split:
+            continue
         if example.task.value not in ("injection", "false_premise") or example.exhibit_id is None:
             continue
         truths: tuple[str, ...] = ()
