@@ -9,12 +9,15 @@ parameter that needs a restart says so.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.exceptions import InvalidParameterTypeException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+
+from guide_server.catalogue import CatalogueError, CatalogueStore
 
 Check = Callable[[Mapping[str, Any]], list[str]]
 
@@ -67,3 +70,13 @@ class CheckedParameters:
         self.values.update({p.name: p.value for p in parameters if p.name in self.values})
         if self._on_change is not None:
             self._on_change(self.values)
+
+
+def open_catalogue(node_name: str, exhibits_dir: str) -> CatalogueStore:
+    """The live catalogue a node reads, or `BadParameter` naming the node and how to find the problems."""
+    try:
+        return CatalogueStore.open(Path(exhibits_dir))
+    except CatalogueError as exc:
+        raise BadParameter(
+            f"{node_name}: exhibits_dir has problems; run `guide exhibits validate`:\n{exc}"
+        ) from None

@@ -29,7 +29,7 @@ from std_msgs.msg import String
 from visualization_msgs.msg import MarkerArray
 
 from guide_robot.messages import pose_stamped, proximity_msg, robot_pose, zone_markers
-from guide_robot.parameters import BadParameter, CheckedParameters
+from guide_robot.parameters import CheckedParameters, open_catalogue
 from guide_robot.proximity import (
     MapTransform,
     ProximitySettings,
@@ -38,7 +38,7 @@ from guide_robot.proximity import (
     zones_from_plan,
 )
 from guide_robot.spin import spin_node
-from guide_server.catalogue import CatalogueChange, CatalogueError, CatalogueStore
+from guide_server.catalogue import CatalogueChange
 from guide_server.catalogue.watch import CatalogueWatchThread
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
@@ -111,12 +111,7 @@ class ProximityNode(Node):
             on_change=self._retune,
         )
         values = self.params.values
-        try:
-            self._store = CatalogueStore.open(Path(values["exhibits_dir"]))
-        except CatalogueError as exc:
-            raise BadParameter(
-                f"proximity_node: exhibits_dir has problems; run `guide exhibits validate`:\n{exc}"
-            ) from None
+        self._store = open_catalogue("proximity_node", values["exhibits_dir"])
         plan = self._store.current.floor_plan
         self._frame = plan.map_frame
         self._transform = self._transform_from(values)

@@ -23,10 +23,10 @@ from rclpy.node import Node
 
 from guide_robot.drive import DriveSettings, PoseNoise, TourDriver, Waypoint
 from guide_robot.messages import pose_msg, robot_pose
-from guide_robot.parameters import BadParameter, CheckedParameters
+from guide_robot.parameters import BadParameter, CheckedParameters, open_catalogue
 from guide_robot.proximity import MapTransform, RobotPose
 from guide_robot.spin import spin_node
-from guide_server.catalogue import CatalogueChange, CatalogueError, CatalogueStore
+from guide_server.catalogue import CatalogueChange
 from guide_server.catalogue.models import FloorPlan
 from guide_server.catalogue.watch import CatalogueWatchThread
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
@@ -109,12 +109,7 @@ class SimTurtlebotNode(Node):
             on_change=self._retune,
         )
         values = self.params.values
-        try:
-            self._store = CatalogueStore.open(Path(values["exhibits_dir"]))
-        except CatalogueError as exc:
-            raise BadParameter(
-                f"sim_turtlebot_node: exhibits_dir has problems; run `guide exhibits validate`:\n{exc}"
-            ) from None
+        self._store = open_catalogue("sim_turtlebot_node", values["exhibits_dir"])
         tour = tour_waypoints(self._store.current.floor_plan, values["tour"]) if values["follow_tour"] else []
         self._odom_origin = MapTransform(values["start_x"], values["start_y"], values["start_yaw"])
         self.driver = TourDriver(
