@@ -234,19 +234,25 @@ class TourState(_Message):
     robot_online: bool = False
 
 
-class FactFlag(_Message):
-    """A year, number or name in generated text that the exhibit's facts do not support."""
+class WithheldSentence(_Message):
+    """A generated sentence the claim checker did not release, and why (for curators and logs)."""
 
-    kind: Literal["year", "number", "name"]
-    value: str
+    text: str
+    reason: str
 
 
 class FactCheck(_Message):
-    """The fact guard's verdict on one description or answer."""
+    """The claim checker's account of one description or answer; visitors see only released text."""
 
-    ok: bool
-    flags: list[FactFlag] = Field(default_factory=list)
-    regenerated: bool = False
+    ok: bool = Field(description="Every generated sentence was supported and released.")
+    released: int = Field(default=0, ge=0, description="Sentences released to visitors.")
+    withheld: list[WithheldSentence] = Field(
+        default_factory=list, description="Generated sentences never sent, each with the reason."
+    )
+    regenerated: bool = Field(default=False, description="A second generation was asked for (policy regenerate).")
+    fallback: bool = Field(
+        default=False, description="The museum's record was given because no generated sentence survived."
+    )
 
 
 class _StreamStart(_Message):
@@ -255,10 +261,6 @@ class _StreamStart(_Message):
     model_id: str
     profile: VisitorProfile = VisitorProfile()
     cached: bool = False
-    replaces: RequestId | None = Field(
-        default=None,
-        description="The request this one corrects (fact guard `regenerate` policy); show this text instead.",
-    )
 
 
 class _StreamDelta(_Message):

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from guide_server.catalogue.instructions import looks_like_instruction
 from guide_server.catalogue.models import Exhibit
 from guide_server.catalogue.years import format_year, mentioned_years
 from guide_server.narration.claim_text import (
@@ -45,15 +46,26 @@ REFERRING_WORDS = frozenset(
 )
 """Words that point at the exhibit or its island without saying anything new."""
 
+SLOT_WORDS = frozenset({"from", "to", "by", "with", "on"})
+OPPOSITE_SLOTS = {"from": "to", "to": "from", "by": "to"}
+"""A word moved from one of these to the other has changed role: given to, taken from."""
+
+LIGHT_WORDS = frozenset(
+    """go come take give get make hold keep put carry serve reach work part people man woman side mean
+    meaning because nowadays kind type way thing lot set turn become remain stay lie sit situate locate display show""".split()
+)
+"""Everyday verbs and nouns a paraphrase needs; on their own they claim nothing checkable."""
+
 NAME_LINKS = frozenset({"de", "di", "da", "von", "van", "la", "le", "al", "el"})
 
 _NO_CLAIM = re.compile(
     r"^(?:(?:the|our|this)\s+)?(?:museum(?:'s|’s)?\s+)?(?:records?|exhibit record)\s+(?:does|do)\s*(?:not|n[’']t)\s+"
-    r"(?:say|mention|tell|give|record|state|answer)\b"
+    r"(?:say|mention|tell|give|record|state|answer|name|describe|identify|explain|know)\b"
     r"|^i\s+(?:can\s*not|can[’']t|won[’']t|will\s+not|am\s+not\s+able\s+to)\s+(?:help|assist)\b"
     r"|^i\s+(?:do\s+not|don[’']t)\s+know\b",
     re.IGNORECASE,
 )
+_INVITATION = re.compile(r"^(?:now\s+|so\s+|first\s+|next\s+)?(?:let\s+us|let[’']s|shall\s+we)\b", re.I)
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but|while)\s+|\s+[-–—]\s+")
 
 
@@ -65,6 +77,7 @@ class Evidence:
     text: str
     lemmas: frozenset[str]
     raws: frozenset[str]
+    stems: frozenset[str]
     sequence: tuple[str, ...]
     years: tuple[int, ...]
     negated: bool
@@ -78,7 +91,9 @@ class Evidence:
             return token.raw in self.raws
         if token.lemma in self.lemmas or token.raw in self.raws:
             return True
-        return not token.is_number and bool(synonyms_of(token.lemma) & self.lemmas)
+        if token.is_number:
+            return False
+        return token.stem in self.stems or bool(synonyms_of(token.lemma) & self.lemmas)
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,7 @@ def _evidence(label: str, text: str, years: tuple[int, ...] = ()) -> Evidence:
         text=text,
         lemmas=frozenset(t.lemma for t in tokens),
         raws=frozenset(t.raw for t in tokens),
+        stems=frozenset(t.stem for t in tokens),
         sequence=tuple(t.lemma for t in tokens),
         years=found,
         negated=any(t.raw in NEGATIONS for t in tokens),
@@ -134,6 +150,7 @@ def _statements(exhibit: Exhibit) -> list[Evidence]:
     statements = [
         _evidence(f"fact {index + 1}", fact.text, (fact.year,) if fact.year is not None else ())
         for index, fact in enumerate(exhibit.facts)
+        if not looks_like_instruction(fact.text)
     ]
     span = f"{format_year(period.start_year)} to {format_year(period.end_year)}"
     statements.append(
@@ -153,7 +170,7 @@ def _index_of(exhibit_json: str) -> RecordIndex:
     exhibit = Exhibit.model_validate_json(exhibit_json)
     statements = _statements(exhibit)
     context_tokens = analyse(f"{exhibit.title} {exhibit.site} {exhibit.district.value} district")
-    texts = [exhibit.summary, exhibit.title, *(fact.text for fact in exhibit.facts)]
+    texts = [exhibit.summary, exhibit.title, *(e.text for e in statements)]
     names = set().union(*(_inner_capitals(text) for text in texts))
     names |= {t.lemma for t in context_tokens if t.capitalised}
     return RecordIndex(
@@ -182,6 +199,7 @@ def _claim_tokens(tokens: list[Token], index: RecordIndex) -> list[Token]:
             and t.raw not in FUNCTION_WORDS
             and t.raw not in NEGATIONS
             and t.lemma not in DISCOURSE_WORDS
+            and t.lemma not in LIGHT_WORDS
             and t.lemma not in REFERRING_WORDS
             and t.lemma not in index.context
         )
@@ -194,6 +212,9 @@ def _name_runs(tokens: list[Token], index: RecordIndex) -> list[list[Token]]:
     current: list[Token] = []
     for position, token in enumerate(tokens):
         is_name = token.lemma in index.names or (token.capitalised and position > 0)
+        if current and not token.joined:
+            runs.append(current)
+            current = []
         if is_name and token.lemma not in FUNCTION_WORDS:
             current.append(token)
         elif current and token.raw in NAME_LINKS:
@@ -219,9 +240,66 @@ def _describe(token: Token) -> str:
     return repr(token.raw)
 
 
+def _slots(tokens: list[Token] | tuple[str, ...]) -> set[tuple[str, str]]:
+    """(preposition, the word it governs) pairs: ('from', 'venetian') in 'took Cyprus from the Venetians'."""
+    words = [t if isinstance(t, str) else t.lemma for t in tokens]
+    found: set[tuple[str, str]] = set()
+    for position, word in enumerate(words):
+        if word in SLOT_WORDS:
+            head = next((w for w in words[position + 1 : position + 4] if w not in FUNCTION_WORDS), None)
+            if head is not None:
+                found.add((word, head))
+    return found
+
+
+def _swapped_roles(tokens: list[Token], evidence: Evidence) -> bool:
+    """Whether the sentence puts a word in another role than the record does ('from Ikarios' for 'to Ikarios')."""
+    said = _slots(tokens)
+    recorded = _slots(evidence.sequence)
+    words = {t.lemma for t in tokens}
+    for preposition, head in said - recorded:
+        if any(head == h and OPPOSITE_SLOTS.get(preposition) == p for p, h in recorded):
+            return True
+        if any(p == preposition and h != head and h in words for p, h in recorded):
+            return True
+    return False
+
+
+def _units(tokens: list[Token], index: RecordIndex) -> int:
+    """How many claims a piece of a sentence makes: names count once, however many words."""
+    claims = _claim_tokens(tokens, index)
+    names = sum(1 for run in _name_runs(tokens, index))
+    return len(claims) - sum(len(run) - 1 for run in _name_runs(tokens, index)) if names else len(claims)
+
+
+def _comma_parts(clause: str, index: RecordIndex) -> list[str]:
+    """The clause cut at commas, each piece that makes fewer than two claims joined to the next."""
+    parts: list[str] = []
+    pending = ""
+    for piece in re.split(r",\s+", clause):
+        pending = f"{pending}, {piece}" if pending else piece
+        if _units(analyse(pending), index) >= 2:
+            parts.append(pending)
+            pending = ""
+    if pending:
+        parts = [*parts[:-1], f"{parts[-1]}, {pending}"] if parts else [pending]
+    return parts
+
+
 def _check_clause(clause: str, index: RecordIndex) -> tuple[str, Evidence | None]:
-    """'' when one curated statement carries the clause, else the reason it does not."""
-    tokens = analyse(clause)
+    """'' when one curated statement carries the clause (or each of its comma-parts), else why not."""
+    reason, evidence = _check_tokens(analyse(clause), index)
+    if not reason:
+        return "", evidence
+    parts = _comma_parts(clause, index)
+    if len(parts) > 1:
+        verdicts = [_check_tokens(analyse(part), index) for part in parts]
+        if all(not why for why, _ in verdicts):
+            return "", verdicts[0][1]
+    return reason, evidence
+
+
+def _check_tokens(tokens: list[Token], index: RecordIndex) -> tuple[str, Evidence | None]:
     claims = _claim_tokens(tokens, index)
     negated = any(t.raw in NEGATIONS for t in tokens)
     if not claims:
@@ -238,6 +316,8 @@ def _check_clause(clause: str, index: RecordIndex) -> tuple[str, Evidence | None
         if len(missing) < len(best_missing):
             best, best_missing = evidence, missing
         if not missing and evidence.negated == negated:
+            if _swapped_roles(tokens, evidence):
+                return f"the record has these the other way round ({evidence.label})", evidence
             return "", evidence
         if not missing:
             best_missing = []
@@ -260,6 +340,8 @@ def check_sentence(sentence: str, exhibit: Exhibit) -> Verdict:
     if _NO_CLAIM.search(text):
         return Verdict(sentence, True, evidence="no claim")
     index = record_index(exhibit)
+    if _INVITATION.search(text):
+        return _check_invitation(sentence, index)
     evidence: Evidence | None = None
     for clause in _CLAUSE_BREAK.split(text):
         reason, found = _check_clause(clause, index)
@@ -267,6 +349,16 @@ def check_sentence(sentence: str, exhibit: Exhibit) -> Verdict:
             return Verdict(sentence, False, reason, found.label if found else None)
         evidence = evidence or found
     return Verdict(sentence, True, evidence=evidence.label if evidence else "no claim")
+
+
+def _check_invitation(sentence: str, index: RecordIndex) -> Verdict:
+    """'Let us look closer at the keep': only its names, numbers and superlatives need the record."""
+    tokens = analyse(sentence)
+    for position, token in enumerate(tokens):
+        checked = token.is_number or token.raw in SUPERLATIVES or (token.capitalised and position > 1)
+        if checked and token.lemma not in index.vocabulary and token.lemma not in index.context:
+            return Verdict(sentence, False, f"the record never says {_describe(token)}")
+    return Verdict(sentence, True, evidence="no claim")
 
 
 def check_text(text: str, exhibit: Exhibit) -> list[Verdict]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import simplemma
+import snowballstemmer
 
 FUNCTION_WORDS = frozenset(
     """a an the this that these those it its it's itself in on at of for from by with to into onto upon
@@ -41,12 +42,13 @@ SUPERLATIVES = frozenset(
 """Words that make a first, an only or a superlative: each must be the record's own word."""
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "thousand": 1000, "dozen": 12, "single": 1, "twice": 2, "double": 2,
+    "hundred": 100, "thousand": 1000, "dozen": 12, "twice": 2, "double": 2,
 }  # fmt: skip
+"""Number words read as digits; "one" is left out: it is mostly a pronoun ("one of the mosaics")."""
 
 ORDINALS = {
     word: index + 1
@@ -65,11 +67,18 @@ _CENTURY = re.compile(
     rf"(?:\s+(?P<era>{_BC}|{_AD}))?(?![A-Za-z])",
     re.IGNORECASE,
 )
+_ORDINAL_RANGE = re.compile(
+    rf"\b(?P<a>{_ORDINAL})(?P<mid>\s+(?:to|and|-|–)\s+(?:the\s+)?)(?P<b>{_ORDINAL})[\s-]+"
+    rf"(?P<unit>century|centuries|millennium|millennia)(?P<era>\s+(?:{_BC}|{_AD}))?(?![A-Za-z])",
+    re.IGNORECASE,
+)
 _RANGE_BC = re.compile(rf"\b(?P<a>{_NUM})\s*(?:-|–|to|and)\s*(?P<b>{_NUM})\s*{_BC}(?![A-Za-z])")
 _YEAR_BC = re.compile(rf"\b(?P<a>{_NUM})\s*{_BC}(?![A-Za-z])")
 _YEAR_AD = re.compile(rf"\b(?P<a>{_NUM})\s*{_AD}(?![A-Za-z])|\b{_AD}\s*(?P<b>\d{{1,4}})\b")
 _DECADE = re.compile(r"\b(?P<a>1\d{2}0|20\d0)s\b")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+_STEMMER = snowballstemmer.stemmer("english")
 
 CENTURY_PREFIX = "§"
 """Marks a span token: '§1401:1500' is the 15th century AD."""
@@ -85,6 +94,10 @@ class Token:
     """As written, lower-cased."""
     capitalised: bool
     """Written with a capital letter (a name, or a sentence's first word)."""
+    joined: bool = False
+    """Follows the previous token with only a space or hyphen between (no punctuation)."""
+    stem: str = ""
+    """Snowball stem of the lemma, for derived forms ('excavators', 'excavated')."""
 
     @property
     def is_number(self) -> bool:
@@ -118,6 +131,11 @@ def _plain_number(text: str) -> str:
 
 def _protect(text: str) -> str:
     """Rewrite eras, centuries and decades into single placeholder tokens the tokenizer keeps whole."""
+    text = _ORDINAL_RANGE.sub(
+        lambda m: f"{m.group('a')} {m.group('unit')}{m.group('era') or ''}{m.group('mid')}"
+        f"{m.group('b')} {m.group('unit')}{m.group('era') or ''}",
+        text,
+    )
     text = _CENTURY.sub(lambda m: f" {_span_token(m)} ", text)
     text = _DECADE.sub(lambda m: f" {CENTURY_PREFIX}{m.group('a')}:{int(m.group('a')) + 9} ", text)
     text = _RANGE_BC.sub(
@@ -141,17 +159,28 @@ def lemma(word: str) -> str:
     return simplemma.lemmatize(lower, lang="en").lower()
 
 
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of a lemma."""
+    return _STEMMER.stemWord(word)
+
+
 def analyse(text: str) -> list[Token]:
     """The comparable tokens of `text`, in order; hyphenated words split into their parts."""
     tokens: list[Token] = []
-    for match in _PROTECTED.finditer(_protect(text)):
+    protected = _protect(text)
+    previous_end = 0
+    for match in _PROTECTED.finditer(protected):
         raw = match.group(0)
+        joined = bool(tokens) and protected[previous_end : match.start()].strip(" -") == ""
+        previous_end = match.end()
         if raw.startswith(CENTURY_PREFIX) or raw.endswith("bc") and raw[0].isdigit():
-            tokens.append(Token(raw.replace(",", ""), raw, False))
+            tokens.append(Token(raw.replace(",", ""), raw, False, joined, raw))
         elif raw[0].isdigit():
-            tokens.append(Token(_plain_number(raw), raw, False))
+            tokens.append(Token(_plain_number(raw), raw, False, joined, _plain_number(raw)))
         else:
-            tokens.append(Token(lemma(raw), raw.lower(), raw[0].isupper()))
+            word = lemma(raw)
+            tokens.append(Token(word, raw.lower(), raw[0].isupper(), joined, stem(word)))
     return tokens
 
 

@@ -19,9 +19,23 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
     find discover unearth uncover locate
     excavate dig
     make craft produce create manufacture
-    show depict portray feature display illustrate
+    show depict portray feature illustrate represent
+    display exhibit show house keep
+    give grant donate offer award
+    lead direct head
+    devote dedicate
+    finish complete
+    group cluster
+    cut carve hew
+    bear carry
+    about around approximately roughly some nearly
+    west western
+    east eastern
+    north northern
+    south southern
+    stand perch
     decorate adorn
-    stand lie sit
+    stand lie sit situate
     name call
     list inscribe
     ship vessel boat

