@@ -249,10 +249,13 @@ class FactCheck(_Message):
     withheld: list[WithheldSentence] = Field(
         default_factory=list, description="Generated sentences never sent, each with the reason."
     )
-    regenerated: bool = Field(default=False, description="A second generation was asked for (policy regenerate).")
+    regenerated: bool = Field(
+        default=False, description="A second generation was asked for (policy regenerate)."
+    )
     fallback: bool = Field(
         default=False, description="The museum's record was given because no generated sentence survived."
     )
+    check_ms: float = Field(default=0.0, ge=0, description="Time the claim checker took, in milliseconds.")
 
 
 class _StreamStart(_Message):

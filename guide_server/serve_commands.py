@@ -28,7 +28,11 @@ def add_commands(subparsers: Any) -> None:
     serve.add_argument("--openai-base-url", help="openai: the server's /v1 URL")
     serve.add_argument("--openai-model", help="openai: model name")
     serve.add_argument("--max-new-tokens", type=int, help="token budget per description or answer")
-    serve.add_argument("--fact-guard", choices=["mark", "regenerate"], help="what to do with flagged text")
+    serve.add_argument(
+        "--fact-guard",
+        choices=["drop", "regenerate"],
+        help="unsupported sentences are never sent; regenerate also retries once when none survived",
+    )
     serve.add_argument("--no-watch", dest="watch_catalogue", action="store_false", default=None)
     serve.set_defaults(handler=serve_command)
 

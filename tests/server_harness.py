@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from guide_server.api.running import running_server
 from guide_server.api.services import GuideServices
 from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
 from guide_server.generation.engine import Engine
+from guide_server.narration.retrieval import MiniLMEmbedder
 from guide_server.protocol import (
     ClientKind,
     Hello,
@@ -62,10 +64,16 @@ def settings_for(tmp_path: Path, exhibits_dir: Path, **overrides: Any) -> GuideS
     return GuideSettings(**(values | overrides))
 
 
+@cache
+def shared_embedder() -> MiniLMEmbedder:
+    """The real packaged MiniLM, loaded once for the whole test session (it takes seconds)."""
+    return MiniLMEmbedder()
+
+
 @asynccontextmanager
 async def guide_server(settings: GuideSettings, engine: Engine | None = None) -> AsyncIterator[GuideServer]:
     """Serve a new app on a free port until the block ends."""
-    app = create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine, embedder=shared_embedder())
     async with running_server(app) as url:
         server = GuideServer(url, app)
         await asyncio.wait_for(server.services.engine_status.ready.wait(), TIMEOUT)

@@ -20,17 +20,23 @@ from fastapi.staticfiles import StaticFiles
 from guide_server.api.routes import exhibits, feedback, health, museum
 from guide_server.api.services import EngineStatus, build_services
 from guide_server.api.sockets import robot, visitor
+from guide_server.catalogue.loader import Catalogue
 from guide_server.catalogue.store import CatalogueStore
 from guide_server.catalogue.watch import watch_catalogue
 from guide_server.core.config import GuideSettings, get_settings
 from guide_server.core.engines import build_engine
 from guide_server.generation.engine import Engine
+from guide_server.narration.retrieval import Embedder, FactRanker
 
 log = logging.getLogger(__name__)
 
 
-async def _start_engine(engine: Engine, status: EngineStatus) -> None:
+async def _start_engine(
+    engine: Engine, status: EngineStatus, ranker: FactRanker, catalogue: Catalogue
+) -> None:
     try:
+        await asyncio.to_thread(ranker.load)
+        await asyncio.to_thread(ranker.warm, list(catalogue.exhibits.values()))
         await engine.start()
     except Exception as exc:
         status.error = f"{type(exc).__name__}: {exc}"
@@ -43,8 +49,10 @@ async def _start_engine(engine: Engine, status: EngineStatus) -> None:
         status.settled.set()
 
 
-def create_app(settings: GuideSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """A new guide server app; `engine` overrides the one the settings name (tests)."""
+def create_app(
+    settings: GuideSettings | None = None, *, engine: Engine | None = None, embedder: Embedder | None = None
+) -> FastAPI:
+    """A new guide server app; `engine` overrides the one the settings name, `embedder` the packaged MiniLM."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -53,9 +61,10 @@ def create_app(settings: GuideSettings | None = None, *, engine: Engine | None =
             log.warning("using the embedded demo tokens: set GUIDE_VISITOR_TOKEN and GUIDE_ROBOT_TOKEN")
         store = await asyncio.to_thread(CatalogueStore.open, settings.exhibits_dir)
         chosen = engine or build_engine(settings)
-        services = build_services(settings, chosen, store)
+        services = build_services(settings, chosen, store, embedder)
         app.state.services = services
-        background = [asyncio.create_task(_start_engine(chosen, services.engine_status), name="engine-start")]
+        start = _start_engine(chosen, services.engine_status, services.ranker, store.current)
+        background = [asyncio.create_task(start, name="engine-start")]
         if settings.watch_catalogue:
             background.append(asyncio.create_task(watch_catalogue(store), name="catalogue-watch"))
         try:

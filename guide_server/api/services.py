@@ -12,10 +12,11 @@ from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
 from guide_server.feedback.store import FeedbackStore
 from guide_server.generation.engine import Engine
-from guide_server.generation.fact_guard import check_facts
-from guide_server.generation.prompts import description_messages
-from guide_server.narration.cache import CacheKey, DescriptionCache
-from guide_server.narration.narrator import Narrator, Request
+from guide_server.narration.cache import DescriptionCache
+from guide_server.narration.narrator import Narrator
+from guide_server.narration.questions import QuestionRouter
+from guide_server.narration.requests import description_request
+from guide_server.narration.retrieval import Embedder, FactRanker
 from guide_server.protocol import VisitorProfile
 from guide_server.tours.description_stream import Narrate
 from guide_server.tours.tour import TourRegistry
@@ -25,10 +26,10 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class EngineStatus:
-    """Whether the engine's `start()` returned, or why it failed."""
+    """Whether the engine's `start()` returned (and the fact ranker's embedder loaded), or why it failed."""
 
     ready: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once `start()` returned."""
+    """Set once `start()` returned and the embedder is loaded."""
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once `start()` returned or failed."""
     error: str | None = None
@@ -64,6 +65,8 @@ class GuideServices:
     metrics: GuideMetrics
     cache: DescriptionCache
     narrator: Narrator
+    ranker: FactRanker
+    questions: QuestionRouter
     tours: TourRegistry
     feedback: FeedbackStore
     catalogue_changes: CatalogueChanges
@@ -73,8 +76,13 @@ class GuideServices:
         return self.catalogue.current
 
 
-def build_services(settings: GuideSettings, engine: Engine, catalogue: CatalogueStore) -> GuideServices:
-    """Wire the parts together on the running event loop; nothing is started here."""
+def build_services(
+    settings: GuideSettings, engine: Engine, catalogue: CatalogueStore, embedder: Embedder | None = None
+) -> GuideServices:
+    """Wire the parts together on the running event loop; nothing is started or loaded here.
+
+    With no `embedder`, the app loads the packaged MiniLM when it starts the engine.
+    """
     metrics = GuideMetrics()
     cache = DescriptionCache(settings.description_cache_size)
     status = EngineStatus()
@@ -83,23 +91,18 @@ def build_services(settings: GuideSettings, engine: Engine, catalogue: Catalogue
         settings=settings,
         metrics=metrics,
         cache=cache,
-        check_facts=check_facts,
         engine_ready=status.ready,
     )
+    ranker = FactRanker(embedder)
 
     def narration(request_id: str, exhibit_id: str, profile: VisitorProfile) -> Narrate:
         async def narrate(publish) -> None:  # type: ignore[no-untyped-def]
-            snapshot = catalogue.current
-            exhibit = snapshot.exhibits[exhibit_id]
-            key = CacheKey(
-                exhibit_id,
-                snapshot.fingerprints[exhibit_id],
-                engine.model_id,
-                profile.audience,
-                profile.language,
-            )
-            request = Request(
-                "description", request_id, exhibit, profile, description_messages(exhibit, profile), key
+            request = description_request(
+                catalogue.current,
+                request_id=request_id,
+                exhibit_id=exhibit_id,
+                profile=profile,
+                model_id=engine.model_id,
             )
             await narrator.narrate(request, publish)
 
@@ -140,6 +143,8 @@ def build_services(settings: GuideSettings, engine: Engine, catalogue: Catalogue
         metrics=metrics,
         cache=cache,
         narrator=narrator,
+        ranker=ranker,
+        questions=QuestionRouter(ranker),
         tours=tours,
         feedback=FeedbackStore(settings.feedback_db),
         catalogue_changes=changes,

@@ -30,7 +30,7 @@ DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "var" / "feedback.sqlite3"
 
 EngineKind = Literal["onnx", "transformers", "openai", "scripted"]
 ScriptedFault = Literal["none", "raise", "hang"]
-FactGuardPolicy = Literal["mark", "regenerate"]
+FactGuardPolicy = Literal["drop", "regenerate"]
 
 
 class GuideSettings(BaseSettings):
@@ -87,7 +87,22 @@ class GuideSettings(BaseSettings):
     )
     questions_per_minute: int = Field(default=10, ge=1, le=600, description="Per visitor connection.")
 
-    fact_guard: FactGuardPolicy = Field(default="mark", description="mark: flag only; regenerate: correct.")
+    fact_guard: FactGuardPolicy = Field(
+        default="drop",
+        description="Unsupported sentences are never sent. drop: withhold them; regenerate: also ask the "
+        "model once more when nothing it wrote survived.",
+    )
+
+    @field_validator("fact_guard", mode="before")
+    @classmethod
+    def _no_mark_policy(cls, value: object) -> object:
+        if value == "mark":
+            raise ValueError(
+                "the 'mark' policy was removed: unsupported sentences are never streamed now; "
+                "set GUIDE_FACT_GUARD to 'drop' (default) or 'regenerate'"
+            )
+        return value
+
     description_cache_size: int = Field(
         default=256, ge=0, description="Finished descriptions kept (0 disables the cache)."
     )

@@ -36,8 +36,11 @@ class GuideMetrics:
             "guide_description_cache_hits", "Descriptions served from cache.", registry=r
         )
         self.cache_misses = Counter("guide_description_cache_misses", "Descriptions generated.", registry=r)
-        self.fact_flags = Counter(
-            "guide_fact_guard_flags", "Unsupported years, numbers or names found.", ["kind"], registry=r
+        self.sentences = Counter(
+            "guide_sentences",
+            "Generated sentences released to visitors or withheld as unsupported by the record.",
+            ["kind", "verdict"],
+            registry=r,
         )
         self.delta_merges = Counter(
             "guide_slow_client_delta_merges", "Pending deltas merged for slow visitors.", registry=r

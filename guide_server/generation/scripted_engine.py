@@ -2,7 +2,7 @@
 
 It is a stand-in for a model only where a test needs exact words or control of
 timing; end-to-end tests also run the real packaged model. Its default script
-speaks the exhibit's curated summary, so even `--engine scripted` says nothing
+speaks the prompt's curated facts, so even `--engine scripted` says nothing
 the catalogue does not.
 
 Timing without sleeps: with `pause_after=n` every stream yields `n` chunks and
@@ -22,8 +22,8 @@ from guide_server.generation.prompts import ChatMessage
 
 Script = Callable[[list[ChatMessage]], str]
 _PIECES = re.compile(r"\s*\S+")
-_SUMMARY = re.compile(r"^Summary: (.*)$", re.MULTILINE)
-_QUESTION = re.compile(r"<question>\n(.*?)\n</question>", re.DOTALL)
+_FACT = re.compile(r"^\d+\. (.*)$", re.MULTILINE)
+_QUESTION = re.compile(r"^Question: ", re.MULTILINE)
 
 
 class ScriptedGenerationError(RuntimeError):
@@ -31,13 +31,14 @@ class ScriptedGenerationError(RuntimeError):
 
 
 def grounded_script(messages: list[ChatMessage]) -> str:
-    """The default script: the exhibit's curated summary, as the record gives it."""
+    """The default script: the prompt's facts as given (an answer: the first, best-matching one)."""
     user = messages[-1]["content"]
-    found = _SUMMARY.search(user)
-    summary = found.group(1) if found else "The museum's record does not say."
+    facts = _FACT.findall(user)
+    if not facts:
+        return "The museum's record does not say."
     if _QUESTION.search(user):
-        return f"The museum's record says: {summary}"
-    return summary
+        return facts[0]
+    return " ".join(facts)
 
 
 def split_words(text: str) -> list[str]:

@@ -154,8 +154,11 @@ def _statements(exhibit: Exhibit) -> list[Evidence]:
     ]
     span = f"{format_year(period.start_year)} to {format_year(period.end_year)}"
     statements.append(
-        _evidence("period", f"{exhibit.title} dates from the {period.label} period, {span}.",
-                  (period.start_year, period.end_year))  # fmt: skip
+        _evidence(
+            "period",
+            f"{exhibit.title} dates from the {period.label} period, {span}.",
+            (period.start_year, period.end_year),
+        )
     )
     statements.append(_evidence("site", f"{exhibit.title} is at {exhibit.site}, {exhibit.district.value}."))
     statements += [
@@ -364,3 +367,22 @@ def _check_invitation(sentence: str, index: RecordIndex) -> Verdict:
 def check_text(text: str, exhibit: Exhibit) -> list[Verdict]:
     """A verdict for every sentence of `text`."""
     return [check_sentence(sentence, exhibit) for sentence in split_sentences(text)]
+
+
+def states(text: str, statement: str) -> bool:
+    """Whether `text` says what `statement` is there to say: its years, numbers and names, else most words."""
+    said = analyse(text)
+    lemmas = {t.lemma for t in said} | {t.stem for t in said}
+    wanted = analyse(statement)
+    keys = [t for i, t in enumerate(wanted) if t.is_number or (t.capitalised and i > 0)]
+    if keys:
+        return all(t.lemma in lemmas for t in keys)
+    content = [t for t in wanted if t.lemma not in FUNCTION_WORDS and t.lemma not in DISCOURSE_WORDS]
+    if not content:
+        return True
+    return sum(t.lemma in lemmas or t.stem in lemmas for t in content) * 2 >= len(content)
+
+
+def says_record_is_silent(text: str) -> bool:
+    """Whether `text` tells the visitor the record does not answer ("The museum's record does not say.")."""
+    return any(_NO_CLAIM.search(sentence) for sentence in split_sentences(text))

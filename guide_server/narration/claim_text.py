@@ -132,8 +132,10 @@ def _plain_number(text: str) -> str:
 def _protect(text: str) -> str:
     """Rewrite eras, centuries and decades into single placeholder tokens the tokenizer keeps whole."""
     text = _ORDINAL_RANGE.sub(
-        lambda m: f"{m.group('a')} {m.group('unit')}{m.group('era') or ''}{m.group('mid')}"
-        f"{m.group('b')} {m.group('unit')}{m.group('era') or ''}",
+        lambda m: (
+            f"{m.group('a')} {m.group('unit')}{m.group('era') or ''}{m.group('mid')}"
+            f"{m.group('b')} {m.group('unit')}{m.group('era') or ''}"
+        ),
         text,
     )
     text = _CENTURY.sub(lambda m: f" {_span_token(m)} ", text)
@@ -174,7 +176,7 @@ def analyse(text: str) -> list[Token]:
         raw = match.group(0)
         joined = bool(tokens) and protected[previous_end : match.start()].strip(" -") == ""
         previous_end = match.end()
-        if raw.startswith(CENTURY_PREFIX) or raw.endswith("bc") and raw[0].isdigit():
+        if raw.startswith(CENTURY_PREFIX) or (raw.endswith("bc") and raw[0].isdigit()):
             tokens.append(Token(raw.replace(",", ""), raw, False, joined, raw))
         elif raw[0].isdigit():
             tokens.append(Token(_plain_number(raw), raw, False, joined, _plain_number(raw)))
@@ -187,17 +189,58 @@ def analyse(text: str) -> list[Token]:
 _ABBREVIATIONS = re.compile(r"\b(?:St|Mr|Mrs|Dr|Mt|c|ca|approx|e\.g|i\.e|vs|No|B\.C|A\.D)\.$")
 
 
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n+")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])$")
+
+
+def _boundaries(text: str) -> list[int]:
+    """Offsets just after each sentence end in `text`."""
+    ends: list[int] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        piece = text[start : match.end()]
+        if match.group(0).startswith(".") and (
+            _ABBREVIATIONS.search(piece.rstrip("\"'”’)]")) or _LIST_MARKER.match(piece)
+        ):
+            continue
+        if piece.strip():
+            ends.append(match.end())
+            start = match.end()
+    return ends
+
+
 def split_sentences(text: str) -> list[str]:
     """`text` cut into sentences ('.', '!', '?' or a line break), abbreviations and decimals kept whole."""
     sentences: list[str] = []
     start = 0
-    for match in re.finditer(r"[.!?]+[\"'”’)\]]*(?=\s|$)|\n+", text):
-        piece = text[start : match.end()]
-        if match.group(0).startswith(".") and _ABBREVIATIONS.search(piece.rstrip("\"'”’)]")):
-            continue
-        if piece.strip():
-            sentences.append(piece.strip())
-        start = match.end()
+    for end in _boundaries(text):
+        sentences.append(text[start:end].strip())
+        start = end
     if text[start:].strip():
         sentences.append(text[start:].strip())
-    return sentences
+    return [s for s in sentences if s]
+
+
+def complete_sentences(text: str) -> tuple[list[str], str]:
+    """The sentences of streamed `text` that are surely finished, and the rest still being written.
+
+    A sentence counts as finished once something other than space follows its end,
+    so "St." or "3." at the end of what has arrived so far is not cut too early.
+    """
+    done: list[str] = []
+    start = 0
+    for end in _boundaries(text):
+        following = text[end:]
+        if not following.strip():
+            break
+        done.append(text[start:end].strip())
+        start = end
+    return [s for s in done if s], text[start:]
+
+
+_MARKUP = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•#]+)\s+|\*\*|__")
+
+
+def clean_sentence(sentence: str) -> str:
+    """A sentence without list numbering or markdown emphasis, as a visitor should read it."""
+    return _MARKUP.sub("", sentence).strip()

