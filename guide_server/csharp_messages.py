@@ -135,7 +135,8 @@ def _read_line(f: CSharpField) -> str:
         return (
             f'        {{ var v = o.GetArray("{f.name}", {str(f.required).lower()}); '
             f"if (v != null) {{ m.{f.ident} = new List<{f.element}>(); "
-            f'foreach (var item in v) m.{f.ident}.Add({f.element}.FromJson(JsonObject.Of(item, "{f.name}"))); }} }}'
+            f"for (int i = 0; i < v.Count; i++) "
+            f'm.{f.ident}.Add({f.element}.FromJson(o.GetItem(v, "{f.name}", i))); }} }}'
         )
     nullable = f.cs_type.endswith("?")
     method = getter[f.kind] + ("Or" if nullable else "")

@@ -1,5 +1,8 @@
 """`guide listen`: a tour's live stream in the terminal, for operators and debugging.
 
+Each `*.end` line says how many sentences were released to visitors and, for the
+operator, how many the claim checker withheld and why (`--raw` shows their text).
+
 `StreamPrinter` turns parsed server messages into terminal text (no I/O); `listen`
 is the thin websockets loop around it: say hello as a `listener`, print, and
 reconnect with backoff (resuming the stream) until interrupted.
@@ -138,11 +141,20 @@ class StreamPrinter:
             line = f"   (curated summary) {message.fallback_text}\n{line}"
         check = message.fact_check
         if check is not None:
-            if check.ok:
-                line += " facts checked: ok"
-            else:
-                line += " NOT in the curated facts: " + ", ".join(f"{f.kind} {f.value}" for f in check.flags)
+            line += f" {_sentences(check.released)} released"
+            if check.fallback:
+                line += " (the museum's record)"
+            if check.regenerated:
+                line += ", regenerated"
+            if check.withheld:
+                # For operators and curators only: visitors are never sent withheld text.
+                reasons = "; ".join(w.reason for w in check.withheld)
+                line += f"\n   {_sentences(len(check.withheld))} withheld: {reasons}"
         return line
+
+
+def _sentences(count: int) -> str:
+    return f"{count} sentence" + ("" if count == 1 else "s")
 
 
 async def fetch_titles(ws_url: str) -> dict[str, str]:

@@ -13,14 +13,17 @@ from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, 
 from guide_server.catalogue.loader import load_catalogue
 from guide_server.listen import StreamPrinter, http_base
 from guide_server.protocol import (
+    AnswerDelta,
+    AnswerEnd,
+    AnswerStart,
     DescriptionDelta,
     DescriptionEnd,
     DescriptionStart,
     FactCheck,
-    FactFlag,
     FinishReason,
     Proximity,
     ProximityKind,
+    WithheldSentence,
 )
 
 
@@ -78,22 +81,69 @@ def test_printer_shows_titles_text_and_fact_check() -> None:
     printer = StreamPrinter(titles={"kolossi-castle": "Kolossi Castle"})
     parts = [
         printer.format(DescriptionStart(request_id="d-1", exhibit_id="kolossi-castle", model_id="m")),
-        printer.format(DescriptionDelta(request_id="d-1", seq=0, text="Rebuilt in")),
-        printer.format(DescriptionDelta(request_id="d-1", seq=1, text=" 1454.")),
+        printer.format(DescriptionDelta(request_id="d-1", seq=0, text="Rebuilt in 1454.")),
+        printer.format(DescriptionDelta(request_id="d-1", seq=1, text=" A Knights' keep.")),
         printer.format(
             DescriptionEnd(
                 request_id="d-1",
                 finish_reason=FinishReason.STOP,
-                token_count=3,
-                fact_check=FactCheck(ok=False, flags=[FactFlag(kind="year", value="1554")]),
+                token_count=12,
+                ttft_ms=80.4,
+                fact_check=FactCheck(
+                    ok=False,
+                    released=2,
+                    withheld=[
+                        WithheldSentence(
+                            text="Rebuilt in 1554.", reason="the record never says the year 1554"
+                        ),
+                        WithheldSentence(text="Built by Romans.", reason="the record names no 'Romans'"),
+                    ],
+                ),
             )
         ),
     ]
     text = "".join(parts)
-    assert text.startswith("## Description: Kolossi Castle [d-1]\nRebuilt in 1454.\n")
-    assert "NOT in the curated facts: year 1554" in text
+    assert text == (
+        "## Description: Kolossi Castle [d-1]\nRebuilt in 1454. A Knights' keep.\n"
+        "   [stop, 12 tokens, first token 80 ms] 2 sentences released\n"
+        "   2 sentences withheld: the record never says the year 1554; the record names no 'Romans'\n"
+    )
     assert printer.resume is not None and printer.resume.seq == 1
     assert printer.finished_descriptions == 1
+
+
+def test_printer_says_when_the_record_was_given_and_nothing_was_withheld() -> None:
+    printer = StreamPrinter()
+    printer.format(AnswerStart(request_id="q-1", exhibit_id="kolossi-castle", model_id="m", question="Who?"))
+    printer.format(AnswerDelta(request_id="q-1", seq=0, text="The museum's record says: Knights."))
+    fallback = printer.format(
+        AnswerEnd(
+            request_id="q-1",
+            finish_reason=FinishReason.STOP,
+            token_count=5,
+            fact_check=FactCheck(
+                ok=False,
+                released=1,
+                withheld=[WithheldSentence(text="Romans built it.", reason="the record names no 'Romans'")],
+                regenerated=True,
+                fallback=True,
+            ),
+        )
+    )
+    assert fallback == (
+        "\n   [stop, 5 tokens] 1 sentence released (the museum's record), regenerated\n"
+        "   1 sentence withheld: the record names no 'Romans'\n"
+    )
+    clean = printer.format(
+        AnswerEnd(
+            request_id="q-1",
+            finish_reason=FinishReason.STOP,
+            token_count=5,
+            fact_check=FactCheck(ok=True, released=1),
+        )
+    )
+    assert clean == "   [stop, 5 tokens] 1 sentence released\n"
+    assert "withheld" not in clean
 
 
 def test_http_base_names_a_bad_url() -> None:

@@ -159,7 +159,16 @@ SAMPLE_SERVER_MESSAGES = [
         finish_reason=p.FinishReason.STOP,
         token_count=42,
         ttft_ms=81.5,
-        fact_check=p.FactCheck(ok=False, flags=[p.FactFlag(kind="year", value="1454")], regenerated=True),
+        fact_check=p.FactCheck(
+            ok=False,
+            released=2,
+            withheld=[
+                p.WithheldSentence(text="Rebuilt in 1554.", reason="the record never says the year 1554")
+            ],
+            regenerated=True,
+            fallback=True,
+            check_ms=3.25,
+        ),
     ),
     p.AnswerStart(request_id="q-1", exhibit_id="kolossi-castle", model_id="m", question="Who built it?"),
     p.AnswerDelta(request_id="q-1", seq=0, text="The Knights"),
@@ -222,8 +231,13 @@ def test_csharp_round_trips_every_message(round_trip_exe: Path) -> None:
             "ERROR message.seq: expected an integer",
         ),
         (
-            'server {"type":"answer.end","request_id":"r","finish_reason":"stop","token_count":1,"fact_check":{"flags":[]}}',
+            'server {"type":"answer.end","request_id":"r","finish_reason":"stop","token_count":1,"fact_check":{"released":1}}',
             "ERROR message.fact_check.ok: field required",
+        ),
+        (
+            'server {"type":"answer.end","request_id":"r","finish_reason":"stop","token_count":1,'
+            '"fact_check":{"ok":false,"withheld":[{"text":"t"}]}}',
+            "ERROR message.fact_check.withheld[0].reason: field required",
         ),
         ('server {"type":"pose",', "ERROR JSON text ended early at character 15"),
         ('server {"type":"from.the.future"}', "UNKNOWN"),
@@ -231,6 +245,57 @@ def test_csharp_round_trips_every_message(round_trip_exe: Path) -> None:
 )
 def test_csharp_names_the_field_at_fault(round_trip_exe: Path, line: str, expected: str) -> None:
     assert _run(round_trip_exe, [line]) == [expected]
+
+
+SECRET = "Rebuilt in 1554 by the Romans."
+"""A withheld sentence: in `fact_check` for curators, never on a visitor's panel."""
+
+
+def _panel(exe: Path, messages: list) -> list[dict[str, str]]:
+    return [json.loads(line) for line in _run(exe, [f"panel {dump_message(m)}" for m in messages])]
+
+
+def _end(request_id: str, check: p.FactCheck | None, **extra) -> p.DescriptionEnd:
+    return p.DescriptionEnd(
+        request_id=request_id, finish_reason=p.FinishReason.STOP, token_count=9, fact_check=check, **extra
+    )
+
+
+def test_panel_shows_released_text_and_never_withheld(round_trip_exe: Path) -> None:
+    withheld = [p.WithheldSentence(text=SECRET, reason="the record names no 'Romans'")]
+    shown = _panel(
+        round_trip_exe,
+        [
+            p.DescriptionStart(request_id="d-1", exhibit_id="kolossi-castle", model_id="m"),
+            p.DescriptionDelta(request_id="d-1", seq=0, text="Rebuilt in 1454."),
+            p.DescriptionDelta(request_id="d-1", seq=1, text=" A Knights' keep."),
+            p.DescriptionStart(request_id="d-1", exhibit_id="kolossi-castle", model_id="m"),  # resumed
+            _end("d-1", p.FactCheck(ok=False, released=2, withheld=withheld)),
+            p.DescriptionStart(request_id="d-2", exhibit_id="kourion-theatre", model_id="m"),
+            p.DescriptionDelta(request_id="d-2", seq=0, text="The museum's record says: A theatre."),
+            _end(
+                "d-2", p.FactCheck(ok=False, released=1, withheld=withheld, regenerated=True, fallback=True)
+            ),
+            p.DescriptionStart(request_id="d-3", exhibit_id="kolossi-castle", model_id="m"),
+            p.DescriptionEnd(
+                request_id="d-3",
+                finish_reason=p.FinishReason.ERROR,
+                token_count=0,
+                fact_check=p.FactCheck(ok=True),
+                fallback_text="Summary.",
+            ),
+        ],
+    )
+    assert shown[2]["body"] == "Rebuilt in 1454. A Knights' keep."
+    assert shown[3]["body"] == shown[2]["body"], "a repeated start must not clear the text"
+    assert shown[4] == {
+        "body": "Rebuilt in 1454. A Knights' keep.",
+        "check": "Checked against the museum's record",
+    }
+    assert shown[7] == {"body": "The museum's record says: A theatre.", "check": "From the museum's record"}
+    assert shown[9] == {"body": "Summary.", "check": "From the museum's record"}
+    for panel in shown:
+        assert "1554" not in panel["body"] + panel["check"] and "withheld" not in panel["check"]
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,8 @@ _NO_CLAIM = re.compile(
     r"^(?:(?:the|our|this)\s+)?(?:museum(?:'s|’s)?\s+)?(?:records?|exhibit record)\s+(?:does|do)\s*(?:not|n[’']t)\s+"
     r"(?:say|mention|tell|give|record|state|answer|name|describe|identify|explain|know)\b"
     r"|^i\s+(?:can\s*not|can[’']t|won[’']t|will\s+not|am\s+not\s+able\s+to)\s+(?:help|assist)\b"
-    r"|^i\s+(?:do\s+not|don[’']t)\s+know\b",
+    r"|^i\s+(?:do\s+not|don[’']t)\s+know\b"
+    r"|^the\s+museum\s+(?:holds|has)\s+no\s+exhibit\s+on\b[^.]*,\s+so\s+i\s+cannot\s+tell\s+you\s+about\s+it",
     re.IGNORECASE,
 )
 _INVITATION = re.compile(r"^(?:now\s+|so\s+|first\s+|next\s+)?(?:let\s+us|let[’']s|shall\s+we)\b", re.I)
@@ -168,10 +169,21 @@ def _statements(exhibit: Exhibit) -> list[Evidence]:
     return statements
 
 
+def _with_clauses(statements: list[Evidence]) -> list[Evidence]:
+    """Each statement, and each of its clauses on its own (so 'No kings ..., and the name ...' has both)."""
+    found = []
+    for statement in statements:
+        found.append(statement)
+        clauses = _CLAUSE_BREAK.split(statement.text)
+        if len(clauses) > 1:
+            found += [_evidence(statement.label, clause, statement.years) for clause in clauses]
+    return found
+
+
 @lru_cache(maxsize=512)
 def _index_of(exhibit_json: str) -> RecordIndex:
     exhibit = Exhibit.model_validate_json(exhibit_json)
-    statements = _statements(exhibit)
+    statements = _with_clauses(_statements(exhibit))
     context_tokens = analyse(f"{exhibit.title} {exhibit.site} {exhibit.district.value} district")
     texts = [exhibit.summary, exhibit.title, *(e.text for e in statements)]
     names = set().union(*(_inner_capitals(text) for text in texts))

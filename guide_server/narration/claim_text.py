@@ -23,7 +23,7 @@ FUNCTION_WORDS = frozenset(
     either neither be is are was were been being am has have had having do does did done can could may might
     shall should will would must also too very just only-if about over under up down out off again
     such same other another own more less few several once still yet even ever already
-    today now later afterwards during after before since until till through throughout across along
+    instead today now later afterwards during after before since until till through throughout across along
     among amongst between within without around near beside inside outside behind beyond toward towards
     there's that's here's let's what's it's i'm you're we're they're isn't aren't wasn't weren't""".split()
 )

@@ -13,27 +13,52 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import simplemma
+
 from guide_server.catalogue.loader import Catalogue
 from guide_server.catalogue.models import Exhibit
+from guide_server.narration.claim_checker import record_index
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
 from guide_server.narration.retrieval import FactRanker, RankedStatement
 
 REFUSAL = "I can't help with that. Ask me about the exhibits instead."
+NOT_HELD = "The museum holds no exhibit on that, so I cannot tell you about it."
+"""Said without repeating the visitor's words: a name typed by a visitor is never echoed back."""
 
 GENERIC_TITLE_WORDS = frozenset(
     """castle church monastery mosque abbey theatre tomb tombs king kings house museum ship lace wine
     walls wall settlement sanctuary city kingdom town tablet idol mosaic mosaics lake salt bronze age
-    late neolithic painted sweet coast south north new old great saint panagia holy district nea""".split()
+    late neolithic painted sweet coast south north new old great saint panagia holy district nea
+    cyprus cypriot island""".split()
 )
 """Title words that many exhibits could share; a question naming only these names no exhibit."""
 
+KIND_WORDS = frozenset(
+    "castle church monastery mosque abbey theatre tomb tombs house museum ship lace wine walls wall "
+    "settlement sanctuary tablet idol mosaic mosaics".split()
+)
+"""What kind of thing an exhibit is: breaks a tie between exhibits at one site ("the theatre at Kourion")."""
+
+_EVASION = re.compile(
+    r"\bwithout\s+(?:anyone|anybody|any\s+of\s+the\s+\w+|the\s+\w+|them|customs|guards|police|being)\s+"
+    r"(?:\w+\s+)?(?:notic\w*|finding\s+out|find\s+out|seeing|knowing|catching|caught|seen|traced|spotted)"
+    r"|\btraced\s+back\s+to\s+me\b|\bwithout\s+declaring\b|\bnobody\s+will\s+(?:miss|notice|know)\b"
+    r"|\bat\s+night\b.*\b(?:dig|loot)|\b(?:dig|loot)\w*\b.*\bat\s+night\b",
+    re.IGNORECASE,
+)
+"""Asking how to do something unseen: the mark of a request to harm, whatever the verb."""
 _HARM = re.compile(
     r"\b(steal|stole|rob|loot|smuggl\w*|vandali[sz]\w*|deface|damage|destroy|break\s+(?:in|into|off)|"
     r"chip\s+off|pry|prise|bypass|disable|switch\s+off|turn\s+off|hack|forge|fake|counterfeit|"
-    r"sneak|take\s+home|pocket|graffiti|spray|burn|set\s+fire|bomb|weapon|poison|hurt|attack|sell\s+on)\b",
+    r"sneak|take\s+home|pocket|graffiti|spray|burn|set\s+fire|start\s+a\s+fire|bomb|weapon|poison|hurt|attack|"
+    r"sell\s+on|scrape|tesserae)\b",
     re.IGNORECASE,
 )
-_FIRST_PERSON = re.compile(r"\b(i|me|my|we|us|our|myself|ourselves)\b|\bhow\s+(?:to|do|can|could)\b", re.I)
+_FIRST_PERSON = re.compile(
+    r"\b(i|me|my|we|us|our|myself|ourselves|someone|somebody)\b|\bhow\s+(?:to|do|can|could|would|should|might)\b"
+    r"|\bbest\s+(?:way|tool|time|place)\b",
+    re.I,
+)
 _AGENT_AFTER = re.compile(
     r"^\s*(?:build|built|make|made|rule|ruled|found|founded|create|created|design|designed|conquer|"
     r"conquered|bring|brought|destroy|destroyed|own|owned|live|lived|settle|settled|take|took|paint|painted)\b",
@@ -56,6 +81,8 @@ class AnswerPlan:
 
 def asks_for_harm(question: str) -> bool:
     """Whether the question asks for help stealing, damaging, smuggling, forging or the like."""
+    if _EVASION.search(question):
+        return True
     return bool(_HARM.search(question)) and bool(_FIRST_PERSON.search(question))
 
 
@@ -66,6 +93,18 @@ def _title_words(catalogue: Catalogue) -> dict[str, frozenset[str]]:
         lemmas = {t.lemma for text in texts for t in analyse(text)}
         words[exhibit.id] = frozenset(lemmas - FUNCTION_WORDS)
     return words
+
+
+def _proper_names(catalogue: Catalogue) -> frozenset[str]:
+    """Lemmas the records write with a capital inside a sentence, or that are no English word at all."""
+    names: set[str] = set()
+    for exhibit in catalogue.exhibits.values():
+        for text in [exhibit.summary, *(fact.text for fact in exhibit.facts)]:
+            tokens = analyse(text)
+            names |= {t.lemma for i, t in enumerate(tokens) if i > 0 and t.capitalised}
+        for text in [exhibit.title, exhibit.site]:
+            names |= {t.lemma for t in analyse(text) if not simplemma.is_known(t.raw, lang="en")}
+    return frozenset(names - FUNCTION_WORDS - GENERIC_TITLE_WORDS)
 
 
 def _vocabulary(catalogue: Catalogue) -> frozenset[str]:
@@ -82,12 +121,16 @@ class CatalogueNames:
 
     version: str
     title_words: dict[str, frozenset[str]]
+    proper: frozenset[str]
+    """Title and site words that are names (Kolossi, Kourion, Salamis), not common nouns (village, sea)."""
     vocabulary: frozenset[str]
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> CatalogueNames:
         """Analyse `catalogue` once."""
-        return cls(catalogue.version, _title_words(catalogue), _vocabulary(catalogue))
+        return cls(
+            catalogue.version, _title_words(catalogue), _proper_names(catalogue), _vocabulary(catalogue)
+        )
 
 
 def named_exhibit(
@@ -98,14 +141,22 @@ def named_exhibit(
     frequency = Counter(word for lemmas in words.values() for word in lemmas)
     asked = {t.lemma for t in analyse(question)}
     distinctive = {
-        exhibit_id: sum(math.log(1 + len(words) / frequency[w]) for w in (lemmas & asked) - GENERIC_TITLE_WORDS)
+        exhibit_id: sum(math.log(1 + len(words) / frequency[w]) for w in lemmas & asked & names.proper)
         for exhibit_id, lemmas in words.items()
     }
-    if max(distinctive.values(), default=0.0) <= 0:
+    top = max(distinctive.values(), default=0.0)
+    if top <= 0:
         return None
+    if current_id is not None and distinctive.get(current_id, 0.0) >= top:
+        return catalogue.exhibits[current_id]
+    if current_id is not None and _DEICTIC.search(question):
+        # "Why did the Venetians build this tower?" at Kolossi, whose record names the Venetians: still here.
+        here = record_index(catalogue.exhibits[current_id]).vocabulary
+        if (asked & names.proper) <= here:
+            return catalogue.exhibits[current_id]
     # A generic word breaks ties between exhibits at one site ("the theatre at Kourion").
     scores = {
-        exhibit_id: score + 0.5 * len(words[exhibit_id] & asked & GENERIC_TITLE_WORDS)
+        exhibit_id: score + 0.5 * len(words[exhibit_id] & asked & KIND_WORDS)
         for exhibit_id, score in distinctive.items()
         if score > 0
     }
@@ -116,34 +167,46 @@ def named_exhibit(
     return catalogue.exhibits[winners[0]]
 
 
-def unknown_subject(names: CatalogueNames, question: str) -> str | None:
-    """A name the question asks about that no exhibit's record uses ('the Parthenon'), if any.
+_SUBJECT_BEFORE = re.compile(
+    r"(?:\babout|\bsee|\bshow\s+me|\bvisit|\bis|\bwas|\bare|\bwere|\bhave|\bhas|\bhold|\bholds|\bdisplay"
+    r"|\bbuilt|\bfind|\bfound|\bwhere's|\bwhat's|\bvisiting|\bexhibit)(?:\s+(?:the|a|an|you|your))?\s*$",
+    re.I,
+)
+_SUBJECT_AFTER = re.compile(
+    r"^(?:'s\b|\s+(?:is|was|were|are|located|built|made|found|here|in\s+(?:this|the)\s+museum))", re.I
+)
 
-    A name that does something in the question ("did the Egyptians build it?") is a
-    claim to check against the record, not another subject, so it is not returned.
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’-]*)*")
+_ABOUT_THE_MUSEUM = re.compile(r"\b(?:museum|tour|collection|exhibits?|show\s+me|tell\s+me\s+about)\b", re.I)
+_DEICTIC = re.compile(r"\b(?:this|these|here)\b", re.I)
+
+
+def unknown_subject(names: CatalogueNames, question: str) -> str | None:
+    """A monument or object the question asks about that no exhibit's record names ('the Parthenon').
+
+    Only a name in the place of what is asked about counts ("is the Rosetta Stone here?",
+    "when was the Parthenon built?"); a name that does something ("did the Egyptians
+    build it?", "why did Richard the Lionheart build ...") is a claim for the record.
     """
-    vocabulary = names.vocabulary
-    tokens = analyse(question)
-    for position, token in enumerate(tokens):
-        if not token.capitalised or token.lemma in vocabulary or token.lemma in FUNCTION_WORDS:
+    for match in _CAPITALISED_RUN.finditer(question):
+        words = [w for w in re.split(r"\s+", match.group(0)) if w.lower() not in ("of", "de", "the")]
+        before, after = question[: match.start()].rstrip(), question[match.end() :]
+        at_start = not before or before[-1] in ".!?:'\"‘“"
+        if (at_start and len(words) == 1) or words[0].lower() in _PRONOUNS:
             continue
-        if position == 0 and token.raw in {"what", "who", "when", "where", "why", "how", "tell", "is", "was"}:
+        lemmas = [t.lemma for word in words for t in analyse(word)]
+        if all(lemma in names.vocabulary or lemma in FUNCTION_WORDS for lemma in lemmas):
             continue
-        run = [token.raw]
-        for follower in tokens[position + 1 :]:
-            if not (follower.joined and follower.capitalised):
-                break
-            run.append(follower.raw)
-        name = " ".join(word.capitalize() for word in run)
-        if question[: question.lower().find(run[0])].rstrip().lower().endswith("the"):
-            name = f"the {name}"
-        after = question[question.lower().find(run[-1]) + len(run[-1]) :]
-        before = question[: question.lower().find(run[0])].rstrip().lower()
-        passive = bool(re.search(r"\b(?:was|were|is|are)\b", before))
-        if before.endswith(("by", "by the", "from", "from the")) or (_AGENT_AFTER.match(after) and not passive):
+        if _AGENT_AFTER.match(after) and not re.search(r"\b(?:was|were|is|are)\b", before, re.I):
             return None
-        return name
+        if _SUBJECT_BEFORE.search(before) or _SUBJECT_AFTER.match(after) or _ABOUT_THE_MUSEUM.search(question):
+            name = match.group(0)
+            return f"the {name}" if before.lower().endswith(" the") and not name.startswith("The") else name
     return None
+
+
+_PRONOUNS = frozenset({"i", "i've", "i'd", "i'll", "i'm"})
 
 
 class QuestionRouter:
@@ -173,10 +236,10 @@ class QuestionRouter:
         names = self.names(catalogue)
         mentioned = named_exhibit(catalogue, names, question, current_id=anchor.id if anchor else None)
         subject = mentioned or anchor
-        if mentioned is None and subject is not None:
+        if (mentioned is None or mentioned is anchor) and subject is not None:
             unknown = unknown_subject(names, question)
             if unknown is not None:
-                reply = f"The museum holds no exhibit on {unknown}, so I cannot tell you about it."
+                reply = NOT_HELD
                 return AnswerPlan(subject, [], canned=reply, why="not in the museum")
         if subject is None:
             return None

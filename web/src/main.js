@@ -197,13 +197,13 @@ class GuidePage {
     $("panel-title").textContent = title;
     $("panel-meta").textContent = p.description.requestId ? (p.description.end ? "" : "the guide is speaking...") : "";
     $("panel-description").textContent = p.description.text;
-    const check = describeFactCheck(p.description.end);
+    const check = describeFactCheck(p.description.end, p.description.fromSummary);
     $("panel-factcheck").textContent = check.text;
     $("panel-factcheck").className = check.flagged ? "flagged" : "ok";
     $("panel-qa").hidden = !p.answer.requestId;
     $("panel-question").textContent = p.answer.question ? `Q: ${p.answer.question}` : "";
     $("panel-answer").textContent = p.answer.text;
-    const answerCheck = describeFactCheck(p.answer.end);
+    const answerCheck = describeFactCheck(p.answer.end, p.answer.fromSummary);
     $("answer-factcheck").textContent = answerCheck.text;
     $("answer-factcheck").className = answerCheck.flagged ? "flagged" : "ok";
     for (const item of document.querySelectorAll("#exhibits li")) item.classList.toggle("current", item.dataset.exhibit === p.exhibitId);

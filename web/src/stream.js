@@ -21,7 +21,8 @@ export class PanelState {
         }
         return true;
       case "description.start":
-        if (message.request_id === this.description.requestId && !message.replaces) return false;
+        // The same description again (a resumed stream): keep the text already shown.
+        if (message.request_id === this.description.requestId) return false;
         if (message.exhibit_id !== this.exhibitId) this.exhibitTitle = null;
         this.exhibitId = message.exhibit_id;
         this.description = { requestId: message.request_id, text: "", nextSeq: 0, end: null, cached: message.cached };
@@ -58,19 +59,26 @@ function append(stream, message) {
 
 function finish(stream, message) {
   if (message.request_id !== stream.requestId) return false;
-  if (!stream.text && message.fallback_text) stream.text = message.fallback_text;
+  if (!stream.text && message.fallback_text) {
+    stream.text = message.fallback_text;
+    stream.fromSummary = true; // the curators' summary, shown because generation failed
+  }
   stream.end = message;
   return true;
 }
 
-/** One line on the fact guard's verdict, and whether it found problems. */
-export function describeFactCheck(end) {
+/**
+ * One line for visitors on the text shown, and whether it needs attention (an unfinished stream).
+ * The server streams only sentences the claim checker released, so this never mentions withheld ones:
+ * `fact_check.withheld` is for curators and logs, not for the page.
+ */
+export function describeFactCheck(end, fromSummary = false) {
   if (!end) return { text: "", flagged: false };
   const check = end.fact_check;
-  if (!check) {
+  if (!fromSummary && (!check || !check.released)) {
+    // Nothing was released to show (or an old server sent no check): say only how the stream ended.
     return { text: end.finish_reason === "stop" ? "" : `(${end.finish_reason})`, flagged: end.finish_reason !== "stop" };
   }
-  if (check.ok) return { text: "Checked against the curated facts.", flagged: false };
-  const flags = check.flags.map((f) => `${f.kind} ${f.value}`).join(", ");
-  return { text: `Not in the curated facts: ${flags}`, flagged: true };
+  if (fromSummary || check.fallback) return { text: "From the museum's record.", flagged: false };
+  return { text: "Checked against the museum's record.", flagged: false };
 }

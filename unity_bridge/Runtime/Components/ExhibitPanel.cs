@@ -1,4 +1,4 @@
-// The world-space text panel: streams a description, then answers, and shows the fact check.
+// The world-space text panel: streams a description, then answers, and says they were checked.
 using System.Collections.Generic;
 using System.Text;
 using MuseumGuide.Protocol;
@@ -14,7 +14,7 @@ namespace MuseumGuide
         [SerializeField] GuideClient client;
         [SerializeField] TextMeshPro title;
         [SerializeField] TextMeshPro body;
-        [Tooltip("One line: the fact guard's verdict on the last text.")]
+        [Tooltip("One line for visitors: the text was checked against, or taken from, the museum's record.")]
         [SerializeField] TextMeshPro factCheck;
 
         readonly StringBuilder description = new StringBuilder();
@@ -23,6 +23,8 @@ namespace MuseumGuide
         string descriptionRequest;
         string answerRequest;
         string question;
+        bool descriptionFromSummary;
+        bool answerFromSummary;
 
         /// <summary>The exhibit shown now (from description.start or tour.state).</summary>
         public string ExhibitId { get; private set; }
@@ -45,7 +47,10 @@ namespace MuseumGuide
             client.MessageReceived += OnMessage;
         }
 
-        void OnMessage(GuideMessage message)
+        void OnMessage(GuideMessage message) { Show(message); }
+
+        /// <summary>Apply one server message to the panel (the bound client's messages come here).</summary>
+        public void Show(GuideMessage message)
         {
             switch (message.Type)
             {
@@ -58,14 +63,19 @@ namespace MuseumGuide
                 case DescriptionEnd.TypeName:
                     var de = (DescriptionEnd)message;
                     if (de.request_id != descriptionRequest) break;
-                    if (description.Length == 0 && de.fallback_text != null) description.Append(de.fallback_text);
-                    ShowFactCheck(de.fact_check, de.finish_reason);
+                    if (description.Length == 0 && de.fallback_text != null)
+                    {
+                        description.Append(de.fallback_text);
+                        descriptionFromSummary = true;
+                    }
+                    ShowFactCheck(de.fact_check, de.finish_reason, descriptionFromSummary);
                     break;
                 case AnswerStart.TypeName:
                     var a = (AnswerStart)message;
                     answerRequest = a.request_id;
                     question = a.question;
                     answer.Length = 0;
+                    answerFromSummary = false;
                     nextSeq[a.request_id] = 0;
                     break;
                 case AnswerDelta.TypeName:
@@ -75,8 +85,12 @@ namespace MuseumGuide
                 case AnswerEnd.TypeName:
                     var ae = (AnswerEnd)message;
                     if (ae.request_id != answerRequest) break;
-                    if (answer.Length == 0 && ae.fallback_text != null) answer.Append(ae.fallback_text);
-                    ShowFactCheck(ae.fact_check, ae.finish_reason);
+                    if (answer.Length == 0 && ae.fallback_text != null)
+                    {
+                        answer.Append(ae.fallback_text);
+                        answerFromSummary = true;
+                    }
+                    ShowFactCheck(ae.fact_check, ae.finish_reason, answerFromSummary);
                     break;
             }
             Render();
@@ -92,12 +106,14 @@ namespace MuseumGuide
 
         void OnDescriptionStart(DescriptionStart start)
         {
-            // A regenerated description (fact guard) replaces the one it corrects.
-            if (start.replaces == null && start.request_id == descriptionRequest) return;
+            // The same description again (a resumed stream): keep the text already shown.
+            if (start.request_id == descriptionRequest) return;
             descriptionRequest = start.request_id;
             ExhibitId = start.exhibit_id;
             description.Length = 0;
             answer.Length = 0;
+            descriptionFromSummary = false;
+            answerFromSummary = false;
             answerRequest = null;
             nextSeq[start.request_id] = 0;
             if (factCheck != null) factCheck.text = "";
@@ -115,15 +131,20 @@ namespace MuseumGuide
             nextSeq[requestId] = seq + 1;
         }
 
-        void ShowFactCheck(FactCheck check, string finishReason)
+        // Visitors see only released sentences, so this line never mentions withheld ones
+        // (check.withheld is for curators and logs, not for the panel).
+        void ShowFactCheck(FactCheck check, string finishReason, bool fromSummary)
         {
             if (factCheck == null) return;
-            if (check == null) { factCheck.text = finishReason == FinishReasons.Stop ? "" : "(" + finishReason + ")"; return; }
-            if (check.ok) { factCheck.text = "Checked against the curated facts"; factCheck.color = Color.green; return; }
-            var flagged = new List<string>();
-            foreach (var flag in check.flags) flagged.Add(flag.kind + " " + flag.value);
-            factCheck.text = "Not in the curated facts: " + string.Join(", ", flagged.ToArray());
-            factCheck.color = Color.yellow;
+            if (!fromSummary && (check == null || check.released == 0))
+            {
+                // Nothing was released to show: say only how the stream ended.
+                factCheck.text = finishReason == FinishReasons.Stop ? "" : "(" + finishReason + ")";
+                return;
+            }
+            bool fromRecord = fromSummary || check.fallback;
+            factCheck.text = fromRecord ? "From the museum's record" : "Checked against the museum's record";
+            factCheck.color = Color.green;
         }
 
         void Render()

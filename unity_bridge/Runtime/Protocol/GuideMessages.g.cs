@@ -93,7 +93,6 @@ namespace MuseumGuide.Protocol
         public string model_id;
         public VisitorProfile profile = new VisitorProfile();
         public bool cached = false;
-        public string replaces;
         public string question = "";
 
         public static AnswerStart FromJson(JsonObject o)
@@ -104,7 +103,6 @@ namespace MuseumGuide.Protocol
             m.model_id = o.GetString("model_id");
             { var v = o.GetObject("profile", false); if (v != null) m.profile = VisitorProfile.FromJson(v); }
             if (o.Has("cached")) m.cached = o.GetBool("cached");
-            if (o.Has("replaces")) m.replaces = o.GetString("replaces");
             if (o.Has("question")) m.question = o.GetString("question");
             return m;
         }
@@ -118,7 +116,6 @@ namespace MuseumGuide.Protocol
             if (model_id != null) w.Field("model_id", model_id);
             if (profile != null) { w.Name("profile"); profile.WriteJson(w); }
             w.Field("cached", cached);
-            if (replaces != null) w.Field("replaces", replaces);
             if (question != null) w.Field("question", question);
             w.EndObject();
         }
@@ -220,7 +217,6 @@ namespace MuseumGuide.Protocol
         public string model_id;
         public VisitorProfile profile = new VisitorProfile();
         public bool cached = false;
-        public string replaces;
 
         public static DescriptionStart FromJson(JsonObject o)
         {
@@ -230,7 +226,6 @@ namespace MuseumGuide.Protocol
             m.model_id = o.GetString("model_id");
             { var v = o.GetObject("profile", false); if (v != null) m.profile = VisitorProfile.FromJson(v); }
             if (o.Has("cached")) m.cached = o.GetBool("cached");
-            if (o.Has("replaces")) m.replaces = o.GetString("replaces");
             return m;
         }
 
@@ -243,7 +238,6 @@ namespace MuseumGuide.Protocol
             if (model_id != null) w.Field("model_id", model_id);
             if (profile != null) { w.Name("profile"); profile.WriteJson(w); }
             w.Field("cached", cached);
-            if (replaces != null) w.Field("replaces", replaces);
             w.EndObject();
         }
     }
@@ -299,19 +293,25 @@ namespace MuseumGuide.Protocol
         public const string Internal = "internal";
     }
 
-    /// <summary>The fact guard's verdict on one description or answer.</summary>
+    /// <summary>The claim checker's account of one description or answer; visitors see only released text.</summary>
     public sealed partial class FactCheck
     {
         public bool ok;
-        public List<FactFlag> flags = new List<FactFlag>();
+        public int released = 0;
+        public List<WithheldSentence> withheld = new List<WithheldSentence>();
         public bool regenerated = false;
+        public bool fallback = false;
+        public double check_ms = 0.0;
 
         public static FactCheck FromJson(JsonObject o)
         {
             var m = new FactCheck();
             m.ok = o.GetBool("ok");
-            { var v = o.GetArray("flags", false); if (v != null) { m.flags = new List<FactFlag>(); foreach (var item in v) m.flags.Add(FactFlag.FromJson(JsonObject.Of(item, "flags"))); } }
+            if (o.Has("released")) m.released = o.GetInt("released");
+            { var v = o.GetArray("withheld", false); if (v != null) { m.withheld = new List<WithheldSentence>(); for (int i = 0; i < v.Count; i++) m.withheld.Add(WithheldSentence.FromJson(o.GetItem(v, "withheld", i))); } }
             if (o.Has("regenerated")) m.regenerated = o.GetBool("regenerated");
+            if (o.Has("fallback")) m.fallback = o.GetBool("fallback");
+            if (o.Has("check_ms")) m.check_ms = o.GetDouble("check_ms");
             return m;
         }
 
@@ -319,31 +319,11 @@ namespace MuseumGuide.Protocol
         {
             w.BeginObject();
             w.Field("ok", ok);
-            if (flags != null) { w.Name("flags"); w.BeginArray(); foreach (var item in flags) item.WriteJson(w); w.EndArray(); }
+            w.Field("released", released);
+            if (withheld != null) { w.Name("withheld"); w.BeginArray(); foreach (var item in withheld) item.WriteJson(w); w.EndArray(); }
             w.Field("regenerated", regenerated);
-            w.EndObject();
-        }
-    }
-
-    /// <summary>A year, number or name in generated text that the exhibit's facts do not support.</summary>
-    public sealed partial class FactFlag
-    {
-        public string kind;
-        public string value;
-
-        public static FactFlag FromJson(JsonObject o)
-        {
-            var m = new FactFlag();
-            m.kind = o.GetString("kind");
-            m.value = o.GetString("value");
-            return m;
-        }
-
-        public void WriteJson(JsonWriter w)
-        {
-            w.BeginObject();
-            if (kind != null) w.Field("kind", kind);
-            if (value != null) w.Field("value", value);
+            w.Field("fallback", fallback);
+            w.Field("check_ms", check_ms);
             w.EndObject();
         }
     }
@@ -739,6 +719,29 @@ namespace MuseumGuide.Protocol
             if (tour != null) w.Field("tour", tour);
             if (model_id != null) w.Field("model_id", model_id);
             if (limits != null) { w.Name("limits"); limits.WriteJson(w); }
+            w.EndObject();
+        }
+    }
+
+    /// <summary>A generated sentence the claim checker did not release, and why (for curators and logs).</summary>
+    public sealed partial class WithheldSentence
+    {
+        public string text;
+        public string reason;
+
+        public static WithheldSentence FromJson(JsonObject o)
+        {
+            var m = new WithheldSentence();
+            m.text = o.GetString("text");
+            m.reason = o.GetString("reason");
+            return m;
+        }
+
+        public void WriteJson(JsonWriter w)
+        {
+            w.BeginObject();
+            if (text != null) w.Field("text", text);
+            if (reason != null) w.Field("reason", reason);
             w.EndObject();
         }
     }

@@ -262,6 +262,12 @@ namespace MuseumGuide.Protocol
             if (list == null) throw Wrong(name, "an array");
             return list;
         }
+
+        /// <summary>Item `index` of the array field `name` (from GetArray), which must be an object.</summary>
+        public JsonObject GetItem(List<object> array, string name, int index)
+        {
+            return Of(array[index], where + "." + name + "[" + index + "]");
+        }
     }
 
     /// <summary>Writes compact JSON; the generated message classes call it field by field.</summary>

@@ -1,15 +1,21 @@
 // Test driver (never shipped): reads "server <json>" / "client <json>" lines on stdin, parses each
 // with the generated classes and prints it re-serialised, or "ERROR <message>", one line per input.
-// "map <x> <y>" prints MapFrame.ToUnity(x, y). tests/test_unity_bridge.py runs it under mono.
+// "map <x> <y>" prints MapFrame.ToUnity(x, y). "panel <json>" shows a server message on one
+// ExhibitPanel and prints what the panel then shows, as {"body", "check"}.
+// tests/test_unity_bridge.py runs it under mono.
 using System;
 using System.Globalization;
 using MuseumGuide;
 using MuseumGuide.Protocol;
+using TMPro;
+using UnityEngine;
 
 public static class RoundTrip
 {
     public static int Main()
     {
+        ExhibitPanel panel = null;
+        TextMeshPro body = null, check = null;
         string line;
         while ((line = Console.ReadLine()) != null)
         {
@@ -23,6 +29,25 @@ public static class RoundTrip
                     var parts = rest.Split(' ');
                     var v = MapFrame.ToUnity(double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
                     Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", v.x, v.y, v.z));
+                    continue;
+                }
+                if (kind == "panel")
+                {
+                    if (panel == null)
+                    {
+                        var scene = new GameObject("panel");
+                        panel = scene.AddComponent<ExhibitPanel>();
+                        body = scene.AddComponent<TextMeshPro>();
+                        check = scene.AddComponent<TextMeshPro>();
+                        panel.Bind(scene.AddComponent<GuideClient>(), scene.AddComponent<TextMeshPro>(), body, check);
+                    }
+                    panel.Show(GuideMessages.ParseServer(rest));
+                    var w = new JsonWriter();
+                    w.BeginObject();
+                    w.Field("body", body.text);
+                    w.Field("check", check.text);
+                    w.EndObject();
+                    Console.WriteLine(w.ToString());
                     continue;
                 }
                 GuideMessage m = kind == "server" ? GuideMessages.ParseServer(rest) : GuideMessages.ParseClient(rest);

@@ -1,0 +1,96 @@
+"""Ask every question through the guide's real answer path, with a given engine, in-process.
+
+The same steps as a visitor's question on `/ws/visitor`: plan (harm, other
+exhibit, absent subject, ranked statements), build the request, narrate with
+sentence gating. Only the released text is scored: what a headset would show.
+A curator-injection item adds its injected fact to the exhibit first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from pydantic import BaseModel
+
+from guide_server.catalogue.loader import Catalogue
+from guide_server.catalogue.models import Exhibit, Fact
+from guide_server.core.config import GuideSettings
+from guide_server.core.metrics import GuideMetrics
+from guide_server.generation.engine import Engine
+from guide_server.narration.cache import DescriptionCache
+from guide_server.narration.narrator import Narrator
+from guide_server.narration.questions import QuestionRouter
+from guide_server.narration.requests import answer_request
+from guide_server.narration.retrieval import FactRanker
+from guide_server.protocol import AnswerDelta, AnswerEnd, FactCheck, VisitorProfile
+from training.evaluation.question_set import VisitorQuestion
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the guide released for one question."""
+
+    item: VisitorQuestion
+    exhibit_id: str
+    text: str
+    fact_check: FactCheck | None
+    statements: list[str]
+
+
+def with_injected_fact(exhibit: Exhibit, text: str) -> Exhibit:
+    """`exhibit` with one more fact, as a careless or malicious curator might add it."""
+    fact = Fact(text=text[:240], source="curator note", kind="description")
+    return exhibit.model_copy(update={"facts": [*exhibit.facts, fact]})
+
+
+def catalogue_for(catalogue: Catalogue, item: VisitorQuestion) -> Catalogue:
+    """The catalogue the item is asked against (with its injected fact, if any)."""
+    if not item.injected_fact or item.exhibit_id is None:
+        return catalogue
+    exhibits = dict(catalogue.exhibits)
+    exhibits[item.exhibit_id] = with_injected_fact(exhibits[item.exhibit_id], item.injected_fact)
+    return replace(catalogue, exhibits=MappingProxyType(exhibits), version=f"{catalogue.version}+{item.id}")
+
+
+async def answer_items(
+    items: list[VisitorQuestion],
+    *,
+    engine: Engine,
+    catalogue: Catalogue,
+    ranker: FactRanker,
+    profile: VisitorProfile | None = None,
+) -> list[Answered]:
+    """Answer each item in turn through plan, request and narrator; `engine` must be started."""
+    ready = asyncio.Event()
+    ready.set()
+    narrator = Narrator(
+        engine=engine,
+        settings=GuideSettings(engine="scripted", watch_catalogue=False),
+        metrics=GuideMetrics(),
+        cache=DescriptionCache(0),
+        engine_ready=ready,
+    )
+    router = QuestionRouter(ranker)
+    profile = profile or VisitorProfile()
+    answered = []
+    for index, item in enumerate(items):
+        snapshot = catalogue_for(catalogue, item)
+        plan = router.plan(snapshot, item.question, current=snapshot.exhibits[item.asked_at])
+        assert plan is not None  # the visitor always stands at an exhibit here
+        request = answer_request(plan, request_id=f"eval-{index}", question=item.question, profile=profile)
+        messages: list[BaseModel] = []
+        await narrator.narrate(request, messages.append)
+        text = "".join(m.text for m in messages if isinstance(m, AnswerDelta))
+        end = next((m for m in messages if isinstance(m, AnswerEnd)), None)
+        answered.append(
+            Answered(
+                item=item,
+                exhibit_id=plan.exhibit.id,
+                text=text,
+                fact_check=end.fact_check if end else None,
+                statements=[r.statement.text for r in plan.statements],
+            )
+        )
+    return answered
