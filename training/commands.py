@@ -27,13 +27,18 @@ def add_commands(subparsers: Any) -> None:
     merge.add_argument("--out", type=Path, help="output folder (default <run>/merged)")
     merge.set_defaults(handler=_merge)
 
-    evaluate = subparsers.add_parser("evaluate", help="score base and tuned models on the held-out exhibits")
-    evaluate.add_argument("--run", type=Path, required=True, help="run folder to evaluate")
-    evaluate.add_argument("--items", type=int, default=40, help="held-out items (stratified by task)")
-    evaluate.add_argument("--no-context-items", type=int, default=16, help="items also asked without context")
-    evaluate.add_argument("--max-new-tokens", type=int, default=96)
-    evaluate.add_argument("--batch-size", type=int, default=8)
-    evaluate.add_argument("--out", type=Path, help="report folder (default training/reports/<run name>)")
+    evaluate = subparsers.add_parser(
+        "evaluate", help="every candidate answers the visitor question set; truth is scored"
+    )
+    evaluate.add_argument(
+        "--candidate",
+        action="append",
+        metavar="BASE[:RUN]",
+        help="a packaged base, optionally with a run folder's adapter (repeatable; default: both bases "
+        "and every run under training/runs)",
+    )
+    evaluate.add_argument("--split", default="test", choices=["train", "validation", "test", "all"])
+    evaluate.add_argument("--out", type=Path, default=PROJECT_ROOT / "training" / "reports" / "truth")
     evaluate.add_argument("--exhibits", type=Path, default=DEFAULT_EXHIBITS_DIR)
     evaluate.set_defaults(handler=_evaluate)
 
@@ -41,7 +46,7 @@ def add_commands(subparsers: Any) -> None:
     select.add_argument(
         "--config", type=Path, default=PROJECT_ROOT / "training" / "configs" / "selection.yaml"
     )
-    select.add_argument("--reports", type=Path, default=PROJECT_ROOT / "training" / "reports")
+    select.add_argument("--reports", type=Path, default=PROJECT_ROOT / "training" / "reports" / "truth")
     select.add_argument("--registry", type=Path, help="where to write (default training/registry.json)")
     select.set_defaults(handler=_select)
 
@@ -82,19 +87,43 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from training.evaluation.run import evaluate_run
+def _candidates(specs: list[str] | None) -> list[Any]:
+    from guide_server.generation.registry import RegisteredModel
+    from training.config import load_config
 
-    report = evaluate_run(
-        args.run,
-        items=args.items,
-        no_context_items=args.no_context_items,
-        max_new_tokens=args.max_new_tokens,
-        batch_size=args.batch_size,
-        out=args.out,
-        exhibits_dir=args.exhibits,
-    )
-    print(f"report written to {report}")
+    if not specs:
+        runs = sorted((PROJECT_ROOT / "training" / "runs").glob("*/adapter"))
+        bases = ["smollm2-135m-instruct", "gemma-3-270m"]
+        specs = bases + [f"{load_config(run.parent / 'config.yaml').base}:{run.parent}" for run in runs]
+    models = []
+    for spec in specs:
+        base, _, run = spec.partition(":")
+        if not run:
+            models.append(RegisteredModel(id=base, base=base))
+            continue
+        folder = Path(run).resolve()
+        adapter = folder / "adapter"
+        if not adapter.is_dir():
+            raise SystemExit(f"{spec}: {adapter} is no adapter folder; train the run first")
+        relative = adapter.relative_to(PROJECT_ROOT) if adapter.is_relative_to(PROJECT_ROOT) else adapter
+        models.append(RegisteredModel(id=f"{base}+{folder.name}", base=base, adapter=str(relative)))
+    return models
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from guide_server.catalogue import load_catalogue_or_raise
+    from training.config import DataSettings
+    from training.dataset.build import split_by_exhibit
+    from training.evaluation.truth_run import run_evaluation
+
+    catalogue = load_catalogue_or_raise(args.exhibits)
+    split = split_by_exhibit(list(catalogue.exhibits), DataSettings())
+    exhibit_split = {i: name for name in ("train", "validation", "test") for i in getattr(split, name)}
+    run_evaluation(
+        _candidates(args.candidate), exhibits_dir=args.exhibits, split=args.split,
+        exhibit_split=exhibit_split, out=args.out,
+    )  # fmt: skip
+    print(f"report written to {args.out / (args.split + '.md')}")
     return 0
 
 

@@ -1,10 +1,17 @@
-"""`guide select`: rank evaluated candidates by weighted criteria, factual accuracy as a gate,
-and write `training/registry.json`, which the server loads at start-up."""
+"""`guide select`: gate the evaluated candidates on truth and write `training/registry.json`.
+
+The gate is fixed in `training/configs/selection.yaml` before any run and is
+never lowered to let one pass: factual accuracy on the test split at least
+`min_factual_accuracy`, and no released sentence the claim checker does not
+support. Among candidates that pass, the most accurate wins (ties: the smaller
+model, listed first in the report). If none passes, nothing is written and the
+error gives every candidate's figures.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -12,43 +19,33 @@ import yaml
 from guide_server.generation.registry import ModelRegistry, RegisteredModel
 from guide_server.paths import PROJECT_ROOT
 from training.config import ConfigError
-from training.evaluation.criteria import CRITERIA
 
 
-@dataclass
+@dataclass(frozen=True)
 class SelectionConfig:
-    """How candidates are ranked."""
+    """The gate every selected model must pass."""
 
-    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CRITERIA, 1.0))
-    """Weight per criterion in the ranking score (normalised by their sum)."""
-    min_factual_accuracy: float = 0.5
-    """Gate: a candidate below this grounded factual accuracy is never selected."""
-    max_hallucination_rate: float = 0.5
-    """Gate: a candidate above this grounded hallucination rate is never selected."""
-    mode: str = "grounded"
-    """Which evaluation mode ranks: 'grounded' (as the server prompts) or 'no_context'."""
+    min_factual_accuracy: float = 0.85
+    """Share of the split's answerable questions answered with the key, every sentence supported."""
+    max_unsupported_released: int = 0
+    """Released sentences the claim checker does not support (gated streaming makes this 0)."""
+    split: str = "test"
+    """Which split's report decides."""
 
     def __post_init__(self) -> None:
-        problems = [
-            f"weights.{k}: unknown criterion (use {', '.join(CRITERIA)})"
-            for k in self.weights
-            if k not in CRITERIA
-        ]
-        problems += [f"weights.{k}: must be >= 0" for k, v in self.weights.items() if v < 0]
-        if not any(v > 0 for v in self.weights.values()):
-            problems.append("weights: at least one weight must be positive")
+        problems = []
         if not 0 <= self.min_factual_accuracy <= 1:
             problems.append("min_factual_accuracy: must be in [0, 1]")
-        if not 0 <= self.max_hallucination_rate <= 1:
-            problems.append("max_hallucination_rate: must be in [0, 1]")
-        if self.mode not in ("grounded", "no_context"):
-            problems.append("mode: use 'grounded' or 'no_context'")
+        if self.max_unsupported_released < 0:
+            problems.append("max_unsupported_released: must be >= 0")
+        if self.split not in ("train", "validation", "test", "all"):
+            problems.append("split: use train, validation, test or all")
         if problems:
             raise ConfigError("; ".join(problems))
 
 
 def load_selection_config(path: Path) -> SelectionConfig:
-    """Read a selection YAML file (weights, gates, mode)."""
+    """Read a selection YAML file."""
     if not path.exists():
         raise ConfigError(f"{path}: no such selection config; see training/configs/selection.yaml")
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -58,59 +55,53 @@ def load_selection_config(path: Path) -> SelectionConfig:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _score(scores: dict[str, float], config: SelectionConfig) -> float:
-    total = sum(config.weights.values())
-    return sum(w * scores[c] for c, w in config.weights.items()) / total
+def candidates_from_report(report: Path) -> list[RegisteredModel]:
+    """Every candidate of a `guide evaluate` report, with its figures as scores."""
+    relative = str(report.resolve().relative_to(PROJECT_ROOT)) if report.resolve().is_relative_to(PROJECT_ROOT) else str(report)
+    models = []
+    for row in json.loads(report.read_text(encoding="utf-8")):
+        scores = {
+            "factual_accuracy": row["factual_accuracy"],
+            "factual_low": row["factual_low"],
+            "factual_high": row["factual_high"],
+            "unsupported_released": float(row["unsupported_released"]),
+            **{f"{name}_share": figures["share"] for name, figures in row["by_category"].items()},
+        }
+        models.append(
+            RegisteredModel(
+                id=row["model_id"], base=row["base"], adapter=row["adapter"],
+                report=relative.removesuffix(".json") + ".md", scores=scores,
+            )
+        )  # fmt: skip
+    return models
 
 
-def candidates_from_reports(reports_dir: Path, config: SelectionConfig) -> list[RegisteredModel]:
-    """Every evaluated tuned model and each base it was compared against, with its scores."""
-    found: dict[str, RegisteredModel] = {}
-    for path in sorted(reports_dir.glob("*/report.json")):
-        report = json.loads(path.read_text(encoding="utf-8"))
-        mode = report["modes"][config.mode]
-        relative = (
-            str(path.parent.resolve().relative_to(PROJECT_ROOT))
-            if path.resolve().is_relative_to(PROJECT_ROOT)
-            else str(path.parent)
-        )
-        for who, model_id, adapter in (
-            ("base", report["base"], None),
-            ("tuned", f"{report['base']}+{report['run']}", report["adapter"]),
-        ):
-            scores = {c: mode[who][c]["mean"] for c in CRITERIA}
-            scores["hallucination_rate"] = mode[who]["hallucination_rate"]["mean"]
-            scores["rank_score"] = _score(scores, config)
-            if who == "tuned":
-                scores["base_factual_accuracy"] = mode["base"]["factual_accuracy"]["mean"]
-            found.setdefault(model_id, RegisteredModel(id=model_id, base=report["base"], adapter=adapter,
-                                                       report=f"{relative}/report.md", scores=scores))  # fmt: skip
-    return list(found.values())
-
-
-def passes_gates(model: RegisteredModel, config: SelectionConfig) -> bool:
-    """Factual accuracy as a gate: above the floor, never below the untuned base, few hallucinations."""
-    scores = model.scores
+def passes_gate(model: RegisteredModel, config: SelectionConfig) -> bool:
+    """Accurate enough, and nothing unsupported released."""
     return (
-        scores["factual_accuracy"] >= config.min_factual_accuracy
-        and scores["factual_accuracy"] >= scores.get("base_factual_accuracy", 0.0)
-        and scores["hallucination_rate"] <= config.max_hallucination_rate
+        model.scores["factual_accuracy"] >= config.min_factual_accuracy
+        and model.scores["unsupported_released"] <= config.max_unsupported_released
     )
 
 
 def select_model(config: SelectionConfig, *, reports_dir: Path, registry_path: Path) -> ModelRegistry:
-    """Rank the candidates, gate them on factual accuracy, write and return the registry."""
-    candidates = candidates_from_reports(reports_dir, config)
-    if not candidates:
-        raise FileNotFoundError(f"no */report.json under {reports_dir}: run `guide evaluate --run ...` first")
-    ranked = sorted(candidates, key=lambda m: m.scores["rank_score"], reverse=True)
-    passing = [m for m in ranked if passes_gates(m, config)]
+    """Gate the candidates of `reports_dir/<split>.json`; write and return the registry."""
+    report = reports_dir / f"{config.split}.json"
+    if not report.exists():
+        raise FileNotFoundError(f"{report}: no report; run `guide evaluate --split {config.split}` first")
+    candidates = candidates_from_report(report)
+    ranked = sorted(candidates, key=lambda m: m.scores["factual_accuracy"], reverse=True)
+    passing = [m for m in ranked if passes_gate(m, config)]
     if not passing:
-        best = ranked[0]
+        figures = "; ".join(
+            f"{m.id}: accuracy {m.scores['factual_accuracy']:.3f}, "
+            f"{m.scores['unsupported_released']:.0f} unsupported released"
+            for m in ranked
+        )
         raise ValueError(
-            f"no candidate passes the gates (factual accuracy >= {config.min_factual_accuracy} and not below "
-            f"its untuned base, hallucination rate <= {config.max_hallucination_rate}); best was {best.id} "
-            f"with {best.scores}: train longer or on more data, then `guide evaluate` again"
+            f"no candidate passes the gate (factual accuracy >= {config.min_factual_accuracy} on the "
+            f"{config.split} split, at most {config.max_unsupported_released} unsupported sentences released): "
+            f"{figures}. The gate stays; improve retrieval, the checker or the tuning and evaluate again"
         )
     registry = ModelRegistry(
         selected=passing[0].id,

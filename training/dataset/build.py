@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import Counter
 from collections.abc import Mapping
@@ -10,10 +11,15 @@ from pathlib import Path
 
 from guide_server.catalogue.models import Exhibit
 from training.config import DataSettings
+from training.dataset.compose import unsupported_reasons
 from training.dataset.examples import Example, Message, Split, Task
 from training.dataset.feedback import feedback_drafts, read_feedback
 from training.dataset.passages import passage_drafts
-from training.dataset.tasks import EXHIBIT_TASKS, UNKNOWN_SUBJECTS, Draft, unknown_exhibit
+from training.dataset.ranking import PromptFacts, default_prompt_facts
+from training.dataset.tasks import EXHIBIT_TASKS, UNKNOWN_SUBJECTS, Draft, Pending, unknown_exhibit
+from training.dataset.visitor_questions import read_questions, visitor_pending
+
+log = logging.getLogger(__name__)
 
 SPLITS: tuple[Split, ...] = ("train", "validation", "test")
 
@@ -66,45 +72,95 @@ def _example(draft: Draft, split: Split, index: int) -> Example:
     )
 
 
-def build_examples(exhibits: dict[str, Exhibit], settings: DataSettings, *, data_dir: Path) -> list[Example]:
-    """Every example, split by exhibit; unknown subjects are split the same way."""
+def build_examples(
+    exhibits: dict[str, Exhibit],
+    settings: DataSettings,
+    *,
+    data_dir: Path,
+    prompt_facts: PromptFacts | None = None,
+) -> list[Example]:
+    """Every example, split by exhibit; unknown subjects are split the same way.
+
+    Questions get the facts the serving ranker gives them (`prompt_facts`, by default the packaged
+    MiniLM ranker); a question whose answering statement the ranker leaves out of the prompt is
+    dropped, as is any target a sentence of which the claim checker would withhold.
+    """
     rng = random.Random(settings.seed)
     split = split_by_exhibit(list(exhibits), settings)
     subjects = split_by_exhibit(UNKNOWN_SUBJECTS, settings, seed=settings.seed + 1)
-    tagged: list[tuple[Split, Draft]] = []
+    tagged: list[tuple[Split, Draft | Pending]] = []
     for exhibit_id in sorted(exhibits):
         for build in EXHIBIT_TASKS:
             tagged += [
                 (split.of(exhibit_id), d) for d in build(exhibits[exhibit_id], settings.paraphrases, rng)
             ]
     for subject in UNKNOWN_SUBJECTS:
-        tagged += [(subjects.of(subject), d) for d in unknown_exhibit(subject, settings.paraphrases, rng)]
+        where = subjects.of(subject)
+        asked_at = exhibits[rng.choice(getattr(split, where))]
+        tagged += [(where, d) for d in unknown_exhibit(subject, asked_at, settings.paraphrases, rng)]
+    if settings.visitor_questions:
+        rows = read_questions()
+        tagged += [("train", d) for d in visitor_pending(rows, exhibits, set(split.train), rng)]
     if settings.extra_texts and data_dir.is_dir():
         tagged += [("train", d) for d in passage_drafts(data_dir)]
     if settings.feedback and data_dir.is_dir():
         for path in sorted(data_dir.glob("feedback*.jsonl")):
             lines = read_feedback(path)
             tagged += [
-                (split.of(d.exhibit_id or ""), d) for d in feedback_drafts(lines, exhibits, source=str(path))
+                (split.of(d.exhibit.id if isinstance(d, Pending) else d.exhibit_id or ""), d)
+                for d in feedback_drafts(lines, exhibits, source=str(path))
             ]
+    drafts = _resolve(tagged, prompt_facts or default_prompt_facts())
     counters: Counter[str] = Counter()
     examples = []
-    for split_name, draft in tagged:
+    for split_name, draft in drafts:
         key = f"{split_name}-{draft.task.value}-{draft.exhibit_id}"
         examples.append(_example(draft, split_name, counters[key]))
         counters[key] += 1
     return examples
 
 
-def unsupported_targets(examples: list[Example], exhibits: dict[str, Exhibit]) -> list[str]:
-    """Ids of examples whose target the fact guard flags (none should be: targets come from the facts)."""
-    from guide_server.generation.fact_guard import check_facts
+def _resolve(
+    tagged: list[tuple[Split, Draft | Pending]], prompt_facts: PromptFacts
+) -> list[tuple[Split, Draft]]:
+    """Rank the prompt facts of every pending question (one embedding batch), finish or drop each, dedupe."""
+    prompt_facts.prepare([(d.exhibit, d.question) for _, d in tagged if isinstance(d, Pending)])
+    done: list[tuple[Split, Draft]] = []
+    dropped: Counter[str] = Counter()
+    seen: set[tuple[str, str | None, str]] = set()
+    for split_name, item in tagged:
+        draft = item.resolve(prompt_facts.facts(item.exhibit, item.question)) if isinstance(item, Pending) else item
+        if draft is None:
+            dropped[item.task.value] += 1
+            continue
+        key = (draft.task.value, draft.exhibit_id, draft.question or draft.target)
+        if key in seen:
+            continue
+        seen.add(key)
+        done.append((split_name, draft))
+    if dropped:
+        log.info("dropped (answer not in the ranked prompt facts, or unsupported): %s", dict(dropped))
+    return done
 
-    return [
-        e.id
-        for e in examples
-        if e.exhibit_id in exhibits and not check_facts(e.target, exhibits[e.exhibit_id]).ok
-    ]
+
+def prompt_exhibit(example: Example, exhibits: dict[str, Exhibit]) -> Exhibit | None:
+    """The exhibit whose facts the prompt shows: the example's own, else the one named by 'Exhibit: <title>'."""
+    if example.exhibit_id in exhibits:
+        return exhibits[example.exhibit_id]
+    user = next((m.content for m in example.messages if m.role == "user"), "")
+    first = user.splitlines()[0] if user else ""
+    by_title = {e.title: e for e in exhibits.values()}
+    return by_title.get(first.removeprefix("Exhibit: ")) if first.startswith("Exhibit: ") else None
+
+
+def unsupported_targets(examples: list[Example], exhibits: dict[str, Exhibit]) -> list[str]:
+    """'id: sentence (reason)' for each target sentence the serving claim checker would withhold (none should)."""
+    flagged = []
+    for example in examples:
+        exhibit = prompt_exhibit(example, exhibits)
+        if exhibit is not None:
+            flagged += [f"{example.id}: {reason}" for reason in unsupported_reasons(example.target, exhibit)]
+    return flagged
 
 
 def sample_by_task(

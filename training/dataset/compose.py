@@ -1,103 +1,71 @@
-"""Target texts composed from an exhibit's curated facts: templated, fluent, paraphrased.
+"""Target texts composed from the statements a prompt gives: copied, lightly connected, never invented.
 
-Every sentence is either a fact as the curators wrote it or a frame around the
-title, site, district and period, so a target never says what the record does not.
+Every target sentence is a curated statement as the prompt shows it, with at most a subject put
+back ("It is ..." -> "Kolossi Castle is ...") or a connecting word the claim checker treats as
+guide talk ("Also, ..."), or one of the few fixed replies below. `supported` is the serving
+check (`claim_checker.check_sentence` on every sentence); the builder keeps only targets it passes.
 """
 
 from __future__ import annotations
 
-import random
+import re
 
-from guide_server.catalogue.models import Exhibit, Fact, FactKind
-from guide_server.catalogue.years import format_year
-from guide_server.protocol import Audience
+from guide_server.catalogue.models import Exhibit
+from guide_server.narration.claim_checker import check_text
+from guide_server.narration.claim_text import FUNCTION_WORDS
 
-
-def _period_sentence(exhibit: Exhibit, variant: int) -> str:
-    label = exhibit.period.label
-    return [
-        f"It belongs to this period: {label}.",
-        f"Its period is given as {label}.",
-        f"The museum's record dates it to the {label}.",
-    ][variant % 3]
-
-
-def _inline(title: str) -> str:
-    return "the " + title[4:] if title.startswith("The ") else title
-
-
-def _intro(exhibit: Exhibit, audience: Audience, variant: int) -> str:
-    title, site, district = exhibit.title, exhibit.site, exhibit.district.value
-    if audience is Audience.CHILD:
-        return [
-            f"This is {_inline(title)}, at {site} in Cyprus.",
-            f"Here you can see {_inline(title)}, which you can find at {site} in Cyprus.",
-        ][variant % 2]
-    if audience is Audience.EXPERT:
-        start, end = format_year(exhibit.period.start_year), format_year(exhibit.period.end_year)
-        return [
-            f"{title} lies at {site}, in the {district} district, and is dated to the {exhibit.period.label}, from {start} to {end}.",
-            f"The record places {_inline(title)} at {site} ({district} district) in the {exhibit.period.label}, spanning {start} to {end}.",
-        ][variant % 2]
-    return [
-        f"{title} is found at {site}, in the {district} district of Cyprus. {_period_sentence(exhibit, variant)}",
-        f"Welcome to {_inline(title)}, at {site} in the {district} district. {_period_sentence(exhibit, variant + 1)}",
-    ][variant % 2]
-
-
-def _pick_facts(exhibit: Exhibit, count: int, rng: random.Random, *, short_first: bool) -> list[Fact]:
-    facts = list(exhibit.facts)
-    if short_first:
-        facts.sort(key=lambda fact: len(fact.text))
-        chosen = facts[: count + 1]
-        rng.shuffle(chosen)
-        chosen = chosen[:count]
-    else:
-        chosen = rng.sample(facts, k=min(count, len(facts)))
-    # Keep the record's order, so the story runs as the curators told it.
-    return sorted(chosen, key=exhibit.facts.index)
-
-
-def describe(
-    exhibit: Exhibit, audience: Audience, variant: int, rng: random.Random
-) -> tuple[str, list[Fact]]:
-    """A description of `exhibit` for `audience` and the facts it states."""
-    if audience is Audience.CHILD:
-        facts = _pick_facts(exhibit, 2, rng, short_first=True)
-        closing = ["Can you imagine the people who lived with it?", "Have a good look around!"][variant % 2]
-        sentences = [_intro(exhibit, audience, variant), *(f.text for f in facts), closing]
-    elif audience is Audience.EXPERT:
-        facts = _pick_facts(exhibit, 4, rng, short_first=False)
-        sourced = [f"{f.text[:-1] if f.text.endswith('.') else f.text} ({f.source})." for f in facts[:1]]
-        sentences = [_intro(exhibit, audience, variant), *sourced, *(f.text for f in facts[1:])]
-    else:
-        facts = _pick_facts(exhibit, 3, rng, short_first=False)
-        sentences = [_intro(exhibit, audience, variant), *(f.text for f in facts)]
-    return " ".join(sentences), facts
-
-
-def facts_of(exhibit: Exhibit, kind: FactKind) -> list[Fact]:
-    """The exhibit's facts of one kind, in the record's order."""
-    return [fact for fact in exhibit.facts if fact.kind is kind]
+NOT_IN_RECORD = "The museum's record does not say."
+"""The whole answer when the prompt's facts do not answer the question."""
+REFUSAL = "I can't help with that. Ask me about the exhibits instead."
+"""The whole answer to a request for help stealing, damaging or smuggling (the server's own words)."""
+RECORD_SAYS = "The museum's record says: "
+"""How a correction of a false premise opens, before the record's statement."""
 
 
 def short_title(exhibit: Exhibit) -> str:
-    """The title up to its first comma, as a visitor would say it."""
+    """The title up to its first comma or bracket, as a visitor would say it."""
     return exhibit.title.split(",")[0].split(" (")[0]
 
 
-def period_answer(exhibit: Exhibit, variant: int) -> str:
-    """When the exhibit dates from, in the record's words."""
-    start, end = format_year(exhibit.period.start_year), format_year(exhibit.period.end_year)
-    return [
-        f"{exhibit.title} dates from the {exhibit.period.label}, from {start} to {end}.",
-        f"The record dates {short_title(exhibit)} to the {exhibit.period.label}: {start} to {end}.",
-    ][variant % 2]
+def inline_title(exhibit: Exhibit) -> str:
+    """The short title as it reads inside a sentence ('the Cyprus Museum')."""
+    title = short_title(exhibit)
+    return "the " + title[4:] if title.startswith("The ") else title
 
 
-def place_answer(exhibit: Exhibit, variant: int) -> str:
-    """Where the exhibit is, in the record's words."""
-    return [
-        f"{exhibit.title} is at {exhibit.site}, in the {exhibit.district.value} district of Cyprus.",
-        f"You will find {short_title(exhibit)} at {exhibit.site}, in the {exhibit.district.value} district.",
-    ][variant % 2]
+_IT = re.compile(r"^It(?=\s)")
+_ITS = re.compile(r"^Its(?=\s)")
+
+
+def standalone(statement: str, exhibit: Exhibit) -> str:
+    """The statement able to open an answer: a leading 'It' / 'Its' becomes the exhibit's name."""
+    title = short_title(exhibit)
+    if _IT.match(statement):
+        return _IT.sub(title, statement, count=1)
+    if _ITS.match(statement):
+        return _ITS.sub(title + ("'" if title.endswith("s") else "'s"), statement, count=1)
+    return statement
+
+
+def lower_first(text: str) -> str | None:
+    """`text` with its first word lower-cased when that word is a plain function word, else None."""
+    first = text.split(" ", 1)[0]
+    if first.lower() in FUNCTION_WORDS or first.lower() in {"most", "many", "several", "two", "no"}:
+        return text[0].lower() + text[1:]
+    return None
+
+
+def connect(sentence: str, connector: str) -> str:
+    """'Also, the keep is ...' when the sentence can be lower-cased after a connector, else unchanged."""
+    lowered = lower_first(sentence)
+    return f"{connector} {lowered}" if lowered else sentence
+
+
+def supported(text: str, exhibit: Exhibit) -> bool:
+    """Whether every sentence of `text` passes the server's claim checker against `exhibit`."""
+    return all(verdict.supported for verdict in check_text(text, exhibit))
+
+
+def unsupported_reasons(text: str, exhibit: Exhibit) -> list[str]:
+    """'sentence (reason)' for each sentence of `text` the claim checker withholds."""
+    return [f"{v.sentence!r} ({v.reason})" for v in check_text(text, exhibit) if not v.supported]

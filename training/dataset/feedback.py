@@ -5,7 +5,9 @@ File format, one JSON object a line in `training/data/feedback*.jsonl`
 `{"exhibit_id": "kolossi-castle", "question": "Who built the keep?" | null,
 "correction": "The keep was built in 1454 ...", "rating": 1-5 | null, "author": "curator"}`.
 Extra keys of the store's export (id, request_id, comment, created_at) are accepted.
-Only curators' corrections are trusted as targets; visitors' are left for curators to review.
+Only curators' corrections are trusted as targets; visitors' are left for curators to review. The
+prompt is the server's: the ranked facts for the question (or the description facts), and a
+correction the claim checker would withhold sentence by sentence is dropped like any other target.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from guide_server.catalogue.models import Exhibit
-from guide_server.generation.prompts import answer_messages, description_messages
+from guide_server.generation.prompts import description_messages
 from guide_server.protocol import Audience, VisitorProfile
+from training.dataset.compose import supported
 from training.dataset.examples import Task
-from training.dataset.tasks import Draft
+from training.dataset.tasks import Draft, Pending, fixed
 
 
 class FeedbackLine(BaseModel):
@@ -55,31 +58,23 @@ def read_feedback(path: Path) -> list[FeedbackLine]:
     return lines
 
 
-def feedback_drafts(lines: list[FeedbackLine], exhibits: dict[str, Exhibit], *, source: str) -> list[Draft]:
-    """Drafts from curators' corrections: the correction is the target for the same prompt."""
-    drafts = []
+def feedback_drafts(
+    lines: list[FeedbackLine], exhibits: dict[str, Exhibit], *, source: str
+) -> list[Draft | Pending]:
+    """Drafts from curators' corrections: the correction is the target for the same request."""
+    drafts: list[Draft | Pending] = []
     for line in lines:
-        if line.author != "curator" or not (line.correction or "").strip():
+        correction = (line.correction or "").strip()
+        if line.author != "curator" or not correction:
             continue
         exhibit = exhibits.get(line.exhibit_id)
         if exhibit is None:
             raise FeedbackFileError(
                 f"{source}: exhibit {line.exhibit_id!r} is not in the catalogue; fix the id or drop the line"
             )
-        profile = VisitorProfile(audience=Audience.ADULT)
-        prompt = (
-            answer_messages(exhibit, line.question, profile)
-            if line.question
-            else description_messages(exhibit, profile)
-        )
-        drafts.append(
-            Draft(
-                Task.FEEDBACK,
-                exhibit.id,
-                Audience.ADULT,
-                line.question,
-                list(prompt),
-                line.correction.strip(),
-            )
-        )
+        if line.question:
+            drafts.append(Pending(Task.FEEDBACK, exhibit, Audience.ADULT, line.question, fixed(correction)))
+        elif supported(correction, exhibit):
+            prompt = description_messages(exhibit, VisitorProfile(audience=Audience.ADULT))
+            drafts.append(Draft(Task.FEEDBACK, exhibit.id, Audience.ADULT, None, list(prompt), correction))
     return drafts
