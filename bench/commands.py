@@ -8,6 +8,7 @@ from typing import Any
 
 BENCH_MODULES = (
     "bench.catalogue",
+    "bench.claims",
     "bench.proximity",
     "bench.engine",
     "bench.serve",

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "guide_server.catalogue.commands",
     "guide_server.protocol_commands",
     "guide_server.serve_commands",
+    "guide_server.narration.commands",
     "guide_server.demo",
     "guide_server.vr_commands",
     "bench.commands",

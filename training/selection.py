@@ -57,7 +57,11 @@ def load_selection_config(path: Path) -> SelectionConfig:
 
 def candidates_from_report(report: Path) -> list[RegisteredModel]:
     """Every candidate of a `guide evaluate` report, with its figures as scores."""
-    relative = str(report.resolve().relative_to(PROJECT_ROOT)) if report.resolve().is_relative_to(PROJECT_ROOT) else str(report)
+    relative = (
+        str(report.resolve().relative_to(PROJECT_ROOT))
+        if report.resolve().is_relative_to(PROJECT_ROOT)
+        else str(report)
+    )
     models = []
     for row in json.loads(report.read_text(encoding="utf-8")):
         scores = {

@@ -200,7 +200,11 @@ def unknown_subject(names: CatalogueNames, question: str) -> str | None:
             continue
         if _AGENT_AFTER.match(after) and not re.search(r"\b(?:was|were|is|are)\b", before, re.I):
             return None
-        if _SUBJECT_BEFORE.search(before) or _SUBJECT_AFTER.match(after) or _ABOUT_THE_MUSEUM.search(question):
+        if (
+            _SUBJECT_BEFORE.search(before)
+            or _SUBJECT_AFTER.match(after)
+            or _ABOUT_THE_MUSEUM.search(question)
+        ):
             name = match.group(0)
             return f"the {name}" if before.lower().endswith(" the") and not name.startswith("The") else name
     return None
