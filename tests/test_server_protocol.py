@@ -9,12 +9,21 @@ from pathlib import Path
 
 import pytest
 from conftest import TIMEOUT
-from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, text_of, visitor
-from test_server_streaming import TEXT, enter
+from server_harness import (
+    EXHIBIT,
+    Client,
+    assert_gapless,
+    guide_server,
+    robot,
+    settings_for,
+    text_of,
+    visitor,
+)
+from test_server_streaming import SENTENCES, TEXT, enter, proximity
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
 from guide_server.feedback.store import export_feedback
 from guide_server.generation.scripted_engine import ScriptedEngine
 from guide_server.protocol import (
@@ -23,6 +32,7 @@ from guide_server.protocol import (
     Feedback,
     Goto,
     Hello,
+    ProximityKind,
     Question,
     dump_message,
 )
@@ -33,7 +43,7 @@ UNSUPPORTED = "Kolossi Castle was built in 1066 by King Harold."
 
 def describe_or_answer(messages) -> str:
     """Scripted text: descriptions get TEXT, answers get ANSWER."""
-    return ANSWER if "<question>" in messages[-1]["content"] else TEXT
+    return ANSWER if "\nQuestion: " in messages[-1]["content"] else TEXT
 
 
 @pytest.fixture
@@ -110,44 +120,68 @@ async def test_feedback_over_the_socket_is_stored(tmp_path: Path, exhibits_dir: 
     )
 
 
-async def test_the_fact_guard_flags_an_unsupported_year(tmp_path: Path, exhibits_dir: Path) -> None:
-    async with guide_server(settings_for(tmp_path, exhibits_dir), ScriptedEngine(UNSUPPORTED)) as server:
+async def test_an_unsupported_sentence_never_reaches_the_visitor(tmp_path: Path, exhibits_dir: Path) -> None:
+    script = f"{SENTENCES[0]} {UNSUPPORTED} {SENTENCES[2]}"
+    engine = ScriptedEngine(script)
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
         async with visitor(server) as guest, robot(server) as bot:
             await enter(bot)
-            end = (await guest.stream())[-1]
+            stream = await guest.stream()
+            await bot.send(proximity(ProximityKind.LEAVE, seq=1))
+            await enter(bot, seq=2)
+            cached = await guest.stream()
         metrics = server.services.metrics.render().decode()
-    assert end.fact_check.ok is False and end.fact_check.regenerated is False
-    assert ("year", "1066") in {(f.kind, f.value) for f in end.fact_check.flags}
-    assert 'guide_fact_guard_flags_total{kind="year"} 1.0' in metrics
+    assert_gapless(stream)
+    assert [m.text.strip() for m in stream if m.type == "description.delta"] == [SENTENCES[0], SENTENCES[2]]
+    assert all("1066" not in m.model_dump_json() or m.type == "description.end" for m in stream)
+    check = stream[-1].fact_check
+    assert (check.ok, check.released, [w.text for w in check.withheld]) == (False, 2, [UNSUPPORTED])
+    assert check.withheld[0].reason == "the record names no 'king harold'"
+    assert 'guide_sentences_total{kind="description",verdict="withheld"} 1.0' in metrics
+    assert 'guide_sentences_total{kind="description",verdict="released"} 2.0' in metrics
+    assert cached[0].cached is True and text_of(cached) == text_of(stream), "only released text is cached"
 
 
-async def test_the_regenerate_policy_replaces_flagged_text(tmp_path: Path, exhibits_dir: Path) -> None:
+async def test_the_regenerate_policy_asks_again_when_nothing_survived(
+    tmp_path: Path, exhibits_dir: Path
+) -> None:
     def first_wrong_then_right(messages) -> str:
-        return TEXT if "does not support" in messages[0]["content"] else UNSUPPORTED
+        return TEXT if "were not supported" in messages[0]["content"] else UNSUPPORTED
 
     engine = ScriptedEngine(first_wrong_then_right)
     settings = settings_for(tmp_path, exhibits_dir, fact_guard="regenerate")
     async with guide_server(settings, engine) as server:
         async with visitor(server) as guest, robot(server) as bot:
             await enter(bot)
-            flagged = await guest.stream()
-            fixed = await guest.stream()
-    assert flagged[-1].fact_check.ok is False and flagged[-1].fact_check.regenerated is True
-    assert fixed[0].replaces == flagged[0].request_id
-    assert text_of(fixed) == TEXT
-    assert fixed[-1].fact_check.ok is True and fixed[-1].fact_check.regenerated is True
-    assert "1066" in engine.prompts[-1][0]["content"]
+            stream = await guest.stream()
+    assert text_of(stream) == TEXT and "1066" not in text_of(stream)
+    check = stream[-1].fact_check
+    assert (check.regenerated, check.fallback, [w.text for w in check.withheld]) == (
+        True,
+        False,
+        [UNSUPPORTED],
+    )
+    assert "1066" in engine.prompts[-1][0]["content"], "the retry is told what was not supported"
 
 
-async def test_the_regenerate_policy_falls_back_to_the_summary(tmp_path: Path, exhibits_dir: Path) -> None:
-    settings = settings_for(tmp_path, exhibits_dir, fact_guard="regenerate")
+@pytest.mark.parametrize("policy", ["drop", "regenerate"])
+async def test_when_nothing_survives_the_visitor_hears_the_record(
+    tmp_path: Path, exhibits_dir: Path, policy: str
+) -> None:
+    settings = settings_for(tmp_path, exhibits_dir, fact_guard=policy)
     async with guide_server(settings, ScriptedEngine(UNSUPPORTED)) as server:
-        summary = server.services.current_catalogue().exhibits[EXHIBIT].summary
+        first_fact = server.services.current_catalogue().exhibits[EXHIBIT].facts[0].text
         async with visitor(server) as guest, robot(server) as bot:
             await enter(bot)
-            await guest.stream()
-            fixed = await guest.stream()
-    assert text_of(fixed) == summary
+            stream = await guest.stream()
+    assert text_of(stream).startswith(f"The museum's record says: {first_fact}")
+    assert "1066" not in text_of(stream)
+    assert stream[-1].fact_check.fallback is True
+
+
+def test_the_removed_mark_policy_is_refused_with_the_fix() -> None:
+    with pytest.raises(ValueError, match="'drop' \\(default\\) or 'regenerate'"):
+        GuideSettings(fact_guard="mark")
 
 
 LONG_QUESTION = {"type": "question", "request_id": "q-long", "text": "why " * (MAX_QUESTION_CHARS // 4 + 1)}

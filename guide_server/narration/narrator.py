@@ -285,10 +285,10 @@ class Narrator:
                         progress.ttft_ms = (time.perf_counter() - started) * 1000
                         self.metrics.ttft.labels(request.kind).observe(progress.ttft_ms / 1000)
                     tokens += chunk.tokens
+                    progress.tokens += chunk.tokens
                     done, pending = complete_sentences(pending + chunk.text)
                     for sentence in done:
                         self._offer(request, sentence, progress, publish)
-        progress.tokens += tokens
         elapsed = time.perf_counter() - started
         if tokens and elapsed > 0:
             self.metrics.tokens_per_second.labels(request.kind).observe(tokens / elapsed)
