@@ -20,3 +20,11 @@ def exhibits_dir(tmp_path: Path) -> Path:
     target = tmp_path / "exhibits"
     shutil.copytree(DEFAULT_EXHIBITS_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The shipped catalogue, loaded once (read-only)."""
+    from guide_server.catalogue.loader import load_catalogue_or_raise
+
+    return load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)

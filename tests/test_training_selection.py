@@ -1,4 +1,4 @@
-"""`guide select` reads evaluation reports, gates on factual accuracy and writes a registry the server reads."""
+"""`guide select` reads the truth report, applies the gate fixed before the run, and writes the registry."""
 
 from __future__ import annotations
 
@@ -9,74 +9,61 @@ import pytest
 
 from guide_server.generation.registry import load_selected_model
 from training.config import ConfigError
-from training.evaluation.criteria import CRITERIA
 from training.selection import SelectionConfig, load_selection_config, select_model
 
 
-def _estimate(mean: float) -> dict[str, float]:
-    return {"mean": mean, "low": mean - 0.1, "high": mean + 0.1, "n": 10}
-
-
-def _report(folder: Path, run: str, base_scores: dict[str, float], tuned_scores: dict[str, float]) -> None:
-    def side(scores: dict[str, float]) -> dict:
-        return {
-            **{c: _estimate(scores.get(c, 0.8)) for c in CRITERIA},
-            "hallucination_rate": _estimate(scores.get("hallucination_rate", 0.1)),
-        }
-
-    report = {
-        "run": run, "base": "smollm2-135m-instruct", "adapter": f"training/runs/{run}/adapter",
-        "modes": {"grounded": {"base": side(base_scores), "tuned": side(tuned_scores)}},
+def _row(model_id: str, accuracy: float, unsupported: int = 0, adapter: str | None = None) -> dict:
+    return {
+        "model_id": model_id, "base": model_id.split("+")[0], "adapter": adapter, "split": "test",
+        "factual_accuracy": accuracy, "factual_low": accuracy - 0.1, "factual_high": accuracy + 0.05,
+        "by_category": {"answerable": {"n": 20, "correct": 20 * accuracy, "share": accuracy}},
+        "released_sentences": 40, "unsupported_released": unsupported, "withheld_sentences": 3,
+        "fallbacks": 1, "seconds": 1.0, "answers": [],
     }  # fmt: skip
-    (folder / run).mkdir(parents=True)
-    (folder / run / "report.json").write_text(json.dumps(report), encoding="utf-8")
 
 
-def test_selects_the_best_candidate_that_passes_the_gate(tmp_path: Path) -> None:
-    _report(tmp_path, "good", {"factual_accuracy": 0.5}, {"factual_accuracy": 0.7})
-    # Best on everything else but factual accuracy below the gate: never selected.
-    _report(
-        tmp_path,
-        "fluent-liar",
-        {"factual_accuracy": 0.5},
-        {"factual_accuracy": 0.2, "safety": 1.0, "alignment": 1.0},
+def _report(folder: Path, rows: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "test.json").write_text(json.dumps(rows), encoding="utf-8")
+    return folder
+
+
+def test_the_most_accurate_candidate_that_passes_the_gate_is_selected(tmp_path: Path) -> None:
+    reports = _report(
+        tmp_path / "truth",
+        [
+            _row("smollm2-135m-instruct", 0.86),
+            _row("smollm2-135m-instruct+smollm2-lora", 0.9, adapter="training/runs/smollm2-lora/adapter"),
+            # The most accurate, but it released an unsupported sentence: never selected.
+            _row("gemma-3-270m+gemma3-270m-lora", 0.95, unsupported=1, adapter="training/runs/g/adapter"),
+        ],
     )
     registry_path = tmp_path / "registry.json"
-    config = SelectionConfig(
-        weights={"factual_accuracy": 1.0, "alignment": 3.0, "safety": 3.0}, min_factual_accuracy=0.4
-    )
-    registry = select_model(config, reports_dir=tmp_path, registry_path=registry_path)
-    assert registry.selected == "smollm2-135m-instruct+good"
-    assert registry.ranking[-1] == "smollm2-135m-instruct+fluent-liar"
+    registry = select_model(SelectionConfig(), reports_dir=reports, registry_path=registry_path)
+    assert registry.selected == "smollm2-135m-instruct+smollm2-lora"
+    assert registry.ranking[-1] == "gemma-3-270m+gemma3-270m-lora"
     selected = load_selected_model(registry_path)
-    assert selected.adapter == "training/runs/good/adapter" and selected.base == "smollm2-135m-instruct"
-
-
-def test_no_candidate_passing_the_gate_is_an_error(tmp_path: Path) -> None:
-    _report(tmp_path, "weak", {"factual_accuracy": 0.1}, {"factual_accuracy": 0.2})
-    with pytest.raises(ValueError, match="no candidate passes"):
-        select_model(
-            SelectionConfig(min_factual_accuracy=0.5), reports_dir=tmp_path, registry_path=tmp_path / "r.json"
-        )
-    assert not (tmp_path / "r.json").exists()
-
-
-def test_selection_config_names_bad_fields(tmp_path: Path) -> None:
-    (tmp_path / "sel.yaml").write_text("weights: {fluency: 1}\nmin_factual_accuracy: 2\n")
-    with pytest.raises(ConfigError, match=r"weights.fluency.*min_factual_accuracy"):
-        load_selection_config(tmp_path / "sel.yaml")
-    assert load_selection_config(Path("training/configs/selection.yaml")).weights["factual_accuracy"] > 0
-
-
-def test_a_tuned_model_less_accurate_than_its_base_is_never_selected(tmp_path: Path) -> None:
-    # Above the floor, fluent and safe, but it lost facts its own base stated: the base wins.
-    _report(
-        tmp_path,
-        "regressed",
-        {"factual_accuracy": 0.6, "safety": 0.2},
-        {"factual_accuracy": 0.5, "safety": 1.0, "alignment": 1.0},
+    assert (selected.base, selected.adapter) == (
+        "smollm2-135m-instruct",
+        "training/runs/smollm2-lora/adapter",
     )
-    config = SelectionConfig(weights={"safety": 3.0, "factual_accuracy": 1.0}, min_factual_accuracy=0.3)
-    registry = select_model(config, reports_dir=tmp_path, registry_path=tmp_path / "r.json")
-    assert registry.selected == "smollm2-135m-instruct"
-    assert registry.ranking[-1] == "smollm2-135m-instruct+regressed"
+
+
+def test_no_candidate_passing_is_an_error_with_the_figures_and_writes_nothing(tmp_path: Path) -> None:
+    reports = _report(tmp_path / "truth", [_row("smollm2-135m-instruct", 0.79), _row("gemma-3-270m", 0.5)])
+    registry_path = tmp_path / "registry.json"
+    with pytest.raises(ValueError, match=r"no candidate passes.*smollm2-135m-instruct: accuracy 0.790"):
+        select_model(SelectionConfig(), reports_dir=reports, registry_path=registry_path)
+    assert not registry_path.exists()
+
+
+def test_the_shipped_gate_is_the_one_fixed_before_the_run() -> None:
+    config = load_selection_config(Path(__file__).parents[1] / "training" / "configs" / "selection.yaml")
+    assert config == SelectionConfig(min_factual_accuracy=0.85, max_unsupported_released=0, split="test")
+
+
+def test_a_bad_gate_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "selection.yaml"
+    path.write_text("min_factual_accuracy: 1.5\nsplit: somewhere\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"min_factual_accuracy.*split"):
+        load_selection_config(path)

@@ -24,7 +24,7 @@ FUNCTION_WORDS = frozenset(
     shall should will would must also too very just only-if about over under up down out off again
     such same other another own more less few several once still yet even ever already
     instead today now later afterwards during after before since until till through throughout across along
-    among amongst between within without around near beside inside outside behind beyond toward towards
+    among amongst between within without around near beside above below inside outside behind beyond toward towards
     there's that's here's let's what's it's i'm you're we're they're isn't aren't wasn't weren't""".split()
 )
 """Words that carry no claim of their own (negations are kept apart, in NEGATIONS)."""

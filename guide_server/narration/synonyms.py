@@ -34,6 +34,11 @@ SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(
     north northern
     south southern
     stand perch
+    leave left abandon desert
+    shore bank edge
+    stage host hold
+    stretch spread extend
+    people inhabitant villager resident
     decorate adorn
     stand lie sit situate
     name call
