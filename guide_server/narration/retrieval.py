@@ -83,6 +83,8 @@ class Statement:
     has_year: bool
     has_number: bool
     has_name: bool
+    has_measure: bool = False
+    """A number with a unit of length or area ('630 metres', '3 km')."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def statements(exhibit: Exhibit) -> list[Statement]:
                 has_year=label != "site" and bool(re.search(r"\d{3,4}|centur|millenni", text)),
                 has_number=any(t.is_number for t in tokens),
                 has_name=any(t.capitalised for t in tokens[1:]),
+                has_measure=bool(_MEASURE_IN_TEXT.search(text)),
             )
         )
     return result
@@ -142,12 +145,20 @@ def _lexical_index(texts: tuple[str, ...]) -> bm25s.BM25:
     return index
 
 
+_MEASURE_IN_TEXT = re.compile(
+    r"\d[\d,.]*\s*(?:square\s+)?(?:metres?|meters?|m|km|kilometres?|cm|centimetres?|feet|ft)\b", re.I
+)
+_HOW_BIG = re.compile(
+    r"\bhow\s+(?:high|tall|long|far|big|wide|deep|large)\b|\bwhat\s+(?:size|height|length|distance)\b", re.I
+)
 _WHEN = re.compile(r"\b(when|what year|which year|how old|what century|which century|date)\b", re.I)
-_HOW_MANY = re.compile(r"\b(how many|how much|how long|how tall|how high|how big|number of)\b", re.I)
+_HOW_MANY = re.compile(r"\b(how many|how much|number of)\b", re.I)
 _WHO = re.compile(r"\b(who|whom|whose|by whom)\b", re.I)
 
 
 def _kind_bonus(question: str, statement: Statement) -> float:
+    if _HOW_BIG.search(question):
+        return KIND_BONUS if statement.has_measure else 0.0
     if _WHEN.search(question):
         return KIND_BONUS if statement.has_year else 0.0
     if _HOW_MANY.search(question):
