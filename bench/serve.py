@@ -1,10 +1,13 @@
-"""`guide bench serve`: time from the robot's proximity event to the first token in the headsets.
+"""`guide bench serve`: time from the robot's proximity event to the first released sentence in the headsets.
 
 For 1, 50 and 200 concurrent visitors on one tour, a real uvicorn server and
 real `websockets` clients in this process: the robot sends `proximity enter`,
-each visitor records when its first `description.delta` and its
-`description.end` arrive. Reference, in the same run: the bare engine
-generating the same prompt (no server, no sockets). Ratios are server over
+each visitor records when its first `description.delta` (the first sentence the
+claim checker released) and its `description.end` arrive. Reference, in the
+same run: the bare engine generating the same prompt (no server, no sockets,
+no checking), timed to its first token and to the end of its first sentence.
+The checker's share is its time per sentence (`fact_check.check_ms`) over the
+client's time to the first released sentence. Ratios are server over
 reference: time to first token (lower is better) and tokens per second
 (closer to 1 is better). Each round's reference is measured just before it,
 on the same exhibit's prompt; the engine's prompt-prefix cache is emptied
@@ -38,7 +41,9 @@ EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship",
 
 def add_command(sub: Any) -> None:
     """Register `guide bench serve`."""
-    parser = sub.add_parser("serve", help="proximity-to-first-token at 1/50/200 visitors vs the bare engine")
+    parser = sub.add_parser(
+        "serve", help="proximity to first released sentence at 1/50/200 visitors vs the bare engine"
+    )
     parser.add_argument("--engine", choices=["onnx", "transformers", "scripted"], default="onnx")
     parser.add_argument("--visitors", default="1,50,200", help="comma-separated visitor counts")
     parser.add_argument("--max-new-tokens", type=int, default=32)
@@ -79,22 +84,31 @@ def _engine(kind: str) -> Any:
     return TransformersEngine()
 
 
-async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float, float]:
-    """(ms to first token, tokens/s after it) of the engine alone."""
+async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float, float, float]:
+    """(ms to first token, ms to the end of the first sentence, tokens/s after the first token) alone."""
     from guide_server.generation.engine import GenerationParams
+    from guide_server.narration.claim_text import complete_sentences
 
     started = time.perf_counter()
-    first = last = None
+    first = last = sentence = None
     tokens = 0
+    text = ""
     async for chunk in engine.stream(messages, GenerationParams(max_new_tokens=budget)):
         last = time.perf_counter()
         first = first or last
         tokens += chunk.tokens
+        text += chunk.text
+        if sentence is None and complete_sentences(text)[0]:
+            sentence = last
     assert first is not None and last is not None, "the engine produced no text"
-    return (first - started) * 1000, (tokens - 1) / (last - first) if last > first else float("nan")
+    sentence = sentence or last
+    rate = (tokens - 1) / (last - first) if last > first else float("nan")
+    return (first - started) * 1000, (sentence - started) * 1000, rate
 
 
-async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tuple[list[float], list[float]]:
+async def _visitor_round(
+    url: str, count: int, exhibit_id: str, seq: int
+) -> tuple[list[float], list[float], list[float]]:
     from websockets.asyncio.client import connect
 
     from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
@@ -119,14 +133,22 @@ async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tup
         await robot.send(dump_message(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN)))
         await robot.recv()
 
-        async def listen(socket: Any) -> tuple[float, float, int]:
+        async def listen(socket: Any) -> tuple[float, float, int, float]:
             first = None
             while True:
                 message = parse_server_message(await socket.recv())
                 if message.type == "description.delta" and first is None:
                     first = time.perf_counter()
                 if message.type == "description.end":
-                    return first or time.perf_counter(), time.perf_counter(), message.token_count
+                    check = message.fact_check
+                    checks = check.released + len(check.withheld) if check else 0
+                    per_sentence = check.check_ms / checks if check and checks else 0.0
+                    return (
+                        first or time.perf_counter(),
+                        time.perf_counter(),
+                        message.token_count,
+                        per_sentence,
+                    )
 
         listeners = [asyncio.create_task(listen(socket)) for socket in sockets]
         sent = time.perf_counter()
@@ -145,9 +167,9 @@ async def _visitor_round(url: str, count: int, exhibit_id: str, seq: int) -> tup
     finally:
         for socket in [*sockets, robot]:
             await socket.close()
-    ttft = [(first - sent) * 1000 for first, _, _ in results]
-    rates = [(tokens - 1) / (end - first) for first, end, tokens in results if end > first and tokens > 1]
-    return ttft, rates
+    ttft = [(first - sent) * 1000 for first, _, _, _ in results]
+    rates = [(tokens - 1) / (end - first) for first, end, tokens, _ in results if end > first and tokens > 1]
+    return ttft, rates, [check for *_, check in results]
 
 
 async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[str, Any]]:
@@ -156,12 +178,14 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
     from guide_server.catalogue.loader import load_catalogue_or_raise
     from guide_server.core.config import GuideSettings
     from guide_server.generation.prompts import description_messages
+    from guide_server.narration.retrieval import MiniLMEmbedder
     from guide_server.protocol import VisitorProfile
 
     catalogue = load_catalogue_or_raise(args.exhibits)
     counts = [int(n) for n in args.visitors.split(",")]
     engine = _engine(args.engine)
     await engine.start()
+    embedder = MiniLMEmbedder()
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory() as scratch:
         settings = GuideSettings(
@@ -173,36 +197,45 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
             feedback_db=Path(scratch) / "feedback.sqlite3",
             visitor_queue_size=1024,
         )
-        async with running_server(create_app(settings, engine=engine)) as url:
+        async with running_server(create_app(settings, engine=engine, embedder=embedder)) as url:
             seq = 0
             for count in counts:
                 ref_ttft: list[float] = []
+                ref_sentence: list[float] = []
                 ref_rate: list[float] = []
                 ttfts: list[float] = []
                 rates: list[float] = []
+                checks: list[float] = []
                 for _ in range(max(1, args.rounds)):
                     # A new exhibit every round (the robot really moves on, nothing is replayed);
                     # the reference generates the same prompt just before, on the same engine.
                     exhibit = catalogue.exhibits[EXHIBITS[(seq // 2) % len(EXHIBITS)]]
                     messages = description_messages(exhibit, VisitorProfile())
                     _forget_prompts(engine)
-                    ttft, rate = await _bare_engine(engine, messages, args.max_new_tokens)
+                    ttft, first_sentence, rate = await _bare_engine(engine, messages, args.max_new_tokens)
                     ref_ttft.append(ttft)
+                    ref_sentence.append(first_sentence)
                     ref_rate.append(rate)
                     _forget_prompts(engine)
-                    ttft_list, rate_list = await _visitor_round(url, count, exhibit.id, seq)
+                    ttft_list, rate_list, check_list = await _visitor_round(url, count, exhibit.id, seq)
                     seq += 2
                     ttfts += ttft_list
                     rates += rate_list
+                    checks += check_list
                 p50, p95 = percentile(ttfts, 0.5), percentile(ttfts, 0.95)
                 rate = statistics.median(rates) if rates else float("nan")
-                ref_p50, ref_speed = statistics.median(ref_ttft), statistics.median(ref_rate)
-                rows.append([count, ref_p50, p50, p95, p50 / ref_p50, ref_speed, rate, rate / ref_speed])
+                ref_p50, ref_first = statistics.median(ref_ttft), statistics.median(ref_sentence)
+                ref_speed = statistics.median(ref_rate)
+                check_ms = statistics.median(checks) if checks else 0.0
+                rows.append(
+                    [count, ref_p50, ref_first, p50, p95, p50 / ref_first, check_ms, check_ms / p50,
+                     ref_speed, rate, rate / ref_speed]
+                )  # fmt: skip
         # A second server with the description cache on: the first visit generates, the rest replay.
         extras: dict[str, Any] = {"label": getattr(engine, "describe", lambda: engine.model_id)()}
         cached_settings = settings.model_copy(update={"description_cache_size": 16})
         await engine.start()  # the first server's shutdown closed it
-        async with running_server(create_app(cached_settings, engine=engine)) as url:
+        async with running_server(create_app(cached_settings, engine=engine, embedder=embedder)) as url:
             extras["cached"] = await cached_description_latency(
                 url, EXHIBITS[0], replays=max(1, args.cached_replays), seq=0
             )
@@ -220,9 +253,12 @@ def run(args: argparse.Namespace) -> int:
     headers = [
         "visitors",
         "bare ttft ms",
-        "ttft p50 ms",
-        "ttft p95 ms",
-        "p50 x bare",
+        "bare 1st sentence ms",
+        "released p50 ms",
+        "released p95 ms",
+        "p50 x bare sentence",
+        "checker ms/sentence",
+        "checker share",
         "bare tok/s",
         "client tok/s",
         "tok/s x bare",

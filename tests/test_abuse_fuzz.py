@@ -29,7 +29,7 @@ import pytest
 from conftest import TIMEOUT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from server_harness import EXHIBIT, settings_for
+from server_harness import EXHIBIT, settings_for, shared_embedder
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -181,7 +181,9 @@ class FuzzedServer:
 def _serve_in_thread(tmp: Path, started: threading.Event, stop: threading.Event, box: dict) -> None:
     async def main() -> None:
         settings = settings_for(tmp, DEFAULT_EXHIBITS_DIR, questions_per_minute=600)
-        app = create_app(settings, engine=ScriptedEngine(TEXT, model_id="scripted-fuzz"))
+        app = create_app(
+            settings, engine=ScriptedEngine(TEXT, model_id="scripted-fuzz"), embedder=shared_embedder()
+        )
         async with running_server(app) as url:
             await asyncio.wait_for(app.state.services.engine_status.ready.wait(), TIMEOUT)
             box["url"] = url.replace("http://", "ws://")

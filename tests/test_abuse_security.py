@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 from conftest import TIMEOUT
-from server_harness import EXHIBIT, Client, guide_server, settings_for, visitor
+from server_harness import EXHIBIT, Client, guide_server, settings_for, shared_embedder, visitor
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -223,7 +223,7 @@ async def test_no_token_or_question_text_is_logged_at_info(
     settings = settings_for(tmp_path, exhibits_dir, visitor_token=SECRET)
     from guide_server.api import create_app
 
-    app = create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine, embedder=shared_embedder())
     async with running_server(app, log_level="info") as url:
         # uvicorn's loggers do not propagate to the root: listen on them directly.
         uvicorn_loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]

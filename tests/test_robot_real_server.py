@@ -14,6 +14,7 @@ from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.synthetic_museum import write_museum
 from rclpy.parameter import Parameter
 from robot_support import Session, ros_session, wait_until
+from server_harness import shared_embedder
 
 from guide_server.api.main import create_app
 from guide_server.api.running import uvicorn_config
@@ -36,7 +37,10 @@ class RealServer:
     def start(self) -> None:
         """Serve a fresh app on the port."""
         config = uvicorn_config(
-            create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(self.settings, embedder=shared_embedder()),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

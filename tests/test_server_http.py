@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TIMEOUT
-from server_harness import EXHIBIT, guide_server, robot, settings_for, visitor
+from server_harness import EXHIBIT, guide_server, robot, settings_for, shared_embedder, visitor
 from test_server_streaming import TEXT, enter
 
 from guide_server.api import create_app
@@ -69,7 +69,7 @@ class SlowStartEngine(ScriptedEngine):
 
 async def test_readyz_waits_for_the_engine(tmp_path: Path, exhibits_dir: Path) -> None:
     engine = SlowStartEngine()
-    app = create_app(settings_for(tmp_path, exhibits_dir), engine=engine)
+    app = create_app(settings_for(tmp_path, exhibits_dir), engine=engine, embedder=shared_embedder())
     async with running_server(app) as url, httpx.AsyncClient(base_url=url) as http:
         assert (await http.get("/healthz")).status_code == 200
         loading = await http.get("/readyz")
@@ -139,7 +139,9 @@ class BrokenEngine(ScriptedEngine):
 
 
 async def test_readyz_reports_an_engine_that_failed_to_start(tmp_path: Path, exhibits_dir: Path) -> None:
-    app = create_app(settings_for(tmp_path, exhibits_dir), engine=BrokenEngine(TEXT))
+    app = create_app(
+        settings_for(tmp_path, exhibits_dir), engine=BrokenEngine(TEXT), embedder=shared_embedder()
+    )
     async with running_server(app) as url, httpx.AsyncClient(base_url=url) as http:
         await asyncio.wait_for(app.state.services.engine_status.settled.wait(), TIMEOUT)
         failed = await http.get("/readyz")

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from guide_server.generation.fact_guard import check_facts
 
 from guide_server.catalogue import load_catalogue_or_raise
-from guide_server.generation.fact_guard import check_facts
 from guide_server.generation.prompts import SYSTEM_PROMPT
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 from training.config import ConfigError, DataSettings, config_from_dict, load_config
