@@ -18,7 +18,12 @@ from typing import Any
 from bench.table import print_table
 from guide_server.catalogue import load_catalogue_or_raise
 from guide_server.generation.engine import GenerationParams
-from guide_server.generation.prompts import answer_messages, description_messages
+from guide_server.generation.prompts import (
+    ANSWER_FACTS,
+    answer_messages,
+    description_facts,
+    description_messages,
+)
 from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.protocol import VisitorProfile
@@ -125,7 +130,8 @@ def _requests(catalogue: Any) -> list[tuple[str, str, Any]]:
     for exhibit_id in EXHIBITS:
         exhibit = catalogue.exhibits[exhibit_id]
         requests.append((exhibit_id, "description", description_messages(exhibit, profile)))
-        requests.append((exhibit_id, "question", answer_messages(exhibit, QUESTION, profile)))
+        facts = description_facts(exhibit)[:ANSWER_FACTS]
+        requests.append((exhibit_id, "question", answer_messages(exhibit, QUESTION, profile, facts)))
     return requests
 
 

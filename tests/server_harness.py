@@ -19,8 +19,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from guide_server.api import create_app
 from guide_server.api.running import running_server
 from guide_server.api.services import GuideServices
+from guide_server.catalogue.models import Exhibit
 from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
 from guide_server.generation.engine import Engine
+from guide_server.generation.prompts import description_facts
+from guide_server.generation.scripted_engine import split_words
+from guide_server.narration.claim_text import split_sentences
 from guide_server.narration.retrieval import MiniLMEmbedder
 from guide_server.protocol import (
     ClientKind,
@@ -176,3 +180,14 @@ async def robot(server: GuideServer, *, tour: str = "default") -> AsyncIterator[
         welcome = await client.recv()
         assert welcome.type == "welcome", welcome
         yield client
+
+
+def scripted_description(exhibit: Exhibit) -> str:
+    """What the default scripted engine says for `exhibit`'s description: the prompt's facts, in order."""
+    return " ".join(description_facts(exhibit))
+
+
+def words_to_release(text: str, sentences: int) -> int:
+    """Scripted chunks of `text` after which exactly `sentences` sentences are released (one more word
+    shows that the last of them ended)."""
+    return len(split_words(" ".join(split_sentences(text)[:sentences]))) + 1

@@ -200,6 +200,7 @@ def _serve_in_thread(tmp: Path, started: threading.Event, stop: threading.Event,
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzedServer]:
     started, stop, box = threading.Event(), threading.Event(), {}
+    shared_embedder()  # loaded here, outside the server's start-up wait: it takes seconds
     thread = threading.Thread(
         target=_serve_in_thread, args=(tmp_path_factory.mktemp("fuzz"), started, stop, box), daemon=True
     )

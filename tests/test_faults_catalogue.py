@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 from conftest import TIMEOUT
 from fault_support import of_type, proximity, until_description_end
-from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
+from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor, words_to_release
+from test_server_streaming import TEXT
 
 from guide_server.generation.scripted_engine import ScriptedEngine
 from guide_server.protocol import ErrorCode, FinishReason, ProximityKind
@@ -33,14 +34,13 @@ async def _first_deltas(headset, count: int) -> None:
 async def test_broken_exhibit_keeps_last_good_and_the_description_ends(
     tmp_path: Path, exhibits_dir: Path
 ) -> None:
-    engine = ScriptedEngine(pause_after=SAID_BEFORE_EDIT)
+    engine = ScriptedEngine(TEXT, pause_after=words_to_release(TEXT, SAID_BEFORE_EDIT))
     settings = settings_for(tmp_path, exhibits_dir, watch_catalogue=True)
     async with (
         guide_server(settings, engine=engine) as server,
         visitor(server) as headset,
         robot(server) as bridge,
     ):
-        summary = server.services.current_catalogue().get(EXHIBIT).summary
         rejected = threading.Event()
         server.services.catalogue.on_problems(lambda problems: rejected.set())
         await bridge.send(proximity(ProximityKind.ENTER, EXHIBIT, 0))
@@ -55,11 +55,11 @@ async def test_broken_exhibit_keeps_last_good_and_the_description_ends(
         rest = await until_description_end(headset)
     assert EXHIBIT in listed and one.status_code == 200
     assert rest[-1].finish_reason is FinishReason.STOP and not of_type(rest, "error")
-    assert summary.endswith(text_of(rest).strip())
+    assert TEXT.endswith(text_of(rest).strip())
 
 
 async def test_deleted_exhibit_cancels_its_description(tmp_path: Path, exhibits_dir: Path) -> None:
-    engine = ScriptedEngine(pause_after=SAID_BEFORE_EDIT)
+    engine = ScriptedEngine(TEXT, pause_after=words_to_release(TEXT, SAID_BEFORE_EDIT))
     settings = settings_for(tmp_path, exhibits_dir, watch_catalogue=True)
     async with (
         guide_server(settings, engine=engine) as server,

@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 from conftest import TIMEOUT
 from fault_support import GuideServeProcess, of_type, proximity, until_description_end
-from server_harness import EXHIBIT, NEXT_EXHIBIT, guide_server, robot, settings_for, text_of, visitor
+from server_harness import (
+    EXHIBIT,
+    NEXT_EXHIBIT,
+    guide_server,
+    robot,
+    scripted_description,
+    settings_for,
+    text_of,
+    visitor,
+    words_to_release,
+)
 from test_server_cli import free_port
 from websockets.asyncio.client import connect
 
@@ -40,9 +50,10 @@ async def test_failed_generation_sends_the_curated_summary_then_the_next_exhibit
     tmp_path: Path, exhibits_dir: Path, fault: str
 ) -> None:
     catalogue = load_catalogue(exhibits_dir).catalogue
+    words = words_to_release(scripted_description(catalogue.get(EXHIBIT)), SAID_BEFORE_FAULT)
     engine = ScriptedEngine(
-        fail_after=SAID_BEFORE_FAULT if fault == "raise" else None,
-        pause_after=SAID_BEFORE_FAULT if fault == "hang" else None,
+        fail_after=words if fault == "raise" else None,
+        pause_after=words if fault == "hang" else None,
     )
     settings = settings_for(tmp_path, exhibits_dir, generation_timeout_s=TIMEOUT / 10)
     async with guide_server(settings, engine=engine) as server, visitor(server) as headset:
@@ -62,7 +73,7 @@ async def test_failed_generation_sends_the_curated_summary_then_the_next_exhibit
     assert end.fallback_text == catalogue.get(EXHIBIT).summary
     assert not of_type(following, "error")
     assert following[-1].finish_reason is FinishReason.STOP
-    assert text_of(following).strip() == catalogue.get(NEXT_EXHIBIT).summary
+    assert text_of(following).strip() == scripted_description(catalogue.get(NEXT_EXHIBIT))
 
 
 def test_scripted_fault_settings_build_a_failing_engine_and_need_the_scripted_engine() -> None:

@@ -17,7 +17,12 @@ from guide_server.catalogue import Exhibit, load_catalogue_or_raise
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
 from guide_server.generation.errors import EngineNotStarted, ModelLoadError
 from guide_server.generation.model_store import DEFAULT_BASE, load_base
-from guide_server.generation.prompts import ChatMessage, answer_messages, description_messages
+from guide_server.generation.prompts import (
+    ChatMessage,
+    answer_messages,
+    description_facts,
+    description_messages,
+)
 from guide_server.generation.registry import ModelRegistry, RegisteredModel, load_selected_model
 from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
@@ -116,7 +121,9 @@ async def test_a_question_reuses_the_description_prompt_and_matches_plain_genera
     engine: TransformersEngine, kolossi: Exhibit
 ) -> None:
     await collect(engine.stream(description_messages(kolossi, VisitorProfile()), SHORT))
-    messages = answer_messages(kolossi, "Who built the keep?", VisitorProfile())
+    messages = answer_messages(
+        kolossi, "Who built the keep?", VisitorProfile(), description_facts(kolossi)[:3]
+    )
     text = "".join(chunk.text for chunk in await collect(engine.stream(messages, SHORT)))
     stats = engine.last_stats
     assert stats is not None and stats.reused_prompt_tokens > stats.prompt_tokens // 2
@@ -126,7 +133,9 @@ async def test_a_question_reuses_the_description_prompt_and_matches_plain_genera
 async def test_same_prompt_twice_gives_the_same_greedy_text(
     engine: TransformersEngine, kolossi: Exhibit
 ) -> None:
-    messages = answer_messages(kolossi, "Who built the keep?", VisitorProfile())
+    messages = answer_messages(
+        kolossi, "Who built the keep?", VisitorProfile(), description_facts(kolossi)[:3]
+    )
     first = "".join(chunk.text for chunk in await collect(engine.stream(messages, SHORT)))
     second = "".join(chunk.text for chunk in await collect(engine.stream(messages, SHORT)))
     assert first == second

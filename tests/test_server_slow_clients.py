@@ -11,6 +11,7 @@ from test_server_streaming import enter
 from websockets.asyncio.client import connect
 
 from guide_server.core.config import DEMO_VISITOR_TOKEN
+from guide_server.generation.engine import Chunk
 from guide_server.generation.scripted_engine import ScriptedEngine
 from guide_server.protocol import (
     ClientKind,
@@ -77,11 +78,24 @@ async def test_an_outbox_that_cannot_shrink_overflows() -> None:
         await outbox.get()
 
 
+LONG_SENTENCE = " and ".join(["the keep is a three-storey tower built of limestone"] * 75).capitalize() + "."
+"""About 4 kB, and supported by Kolossi's record, so the claim checker releases it."""
+
+
+class LongSentences(ScriptedEngine):
+    """Streams LONG_SENTENCE a thousand times, one sentence a chunk."""
+
+    async def stream(self, messages, params):  # type: ignore[no-untyped-def]
+        self.started += 1
+        for _ in range(1000):
+            yield Chunk(LONG_SENTENCE + " ", 1)
+
+
 async def test_a_stalled_visitor_never_delays_the_others(tmp_path: Path, exhibits_dir: Path) -> None:
-    # Thousands of 4 kB words: far more than the socket buffers of a client that stopped reading.
-    text = "".join(f" {index:05d}{'x' * 4000}" for index in range(1000))
+    # A thousand 4 kB sentences: far more than the socket buffers of a client that stopped reading.
+    text = " ".join([LONG_SENTENCE] * 1000)
     settings = settings_for(tmp_path, exhibits_dir, visitor_queue_size=8, max_new_tokens=2048)
-    async with guide_server(settings, ScriptedEngine(text)) as server:
+    async with guide_server(settings, LongSentences()) as server:
         tiny = socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
         tiny.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         async with connect(server.ws("/ws/visitor"), sock=tiny, max_queue=1, max_size=None) as stalled_socket:

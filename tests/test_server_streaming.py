@@ -18,6 +18,7 @@ from server_harness import (
     settings_for,
     text_of,
     visitor,
+    words_to_release,
 )
 
 from guide_server.generation.scripted_engine import ScriptedEngine, split_words
@@ -35,8 +36,8 @@ WORDS = split_words(TEXT)
 
 
 def words_through(sentences: int) -> int:
-    """Scripted chunks after which exactly `sentences` sentences are released (one more word shows each ended)."""
-    return len(split_words(" ".join(SENTENCES[:sentences]))) + 1
+    """Scripted chunks of TEXT after which exactly `sentences` sentences are released."""
+    return words_to_release(TEXT, sentences)
 
 
 def proximity(event: ProximityKind, exhibit_id: str = EXHIBIT, seq: int = 0) -> Proximity:

@@ -1,4 +1,4 @@
-"""Tuning on the real SmolLM2, tiny: masking and EOS, loss falls, resume, merge, QLoRA on the CPU."""
+"""Tuning on the real SmolLM2, tiny: masking and EOS, answer-only loss, loss falls, resume, merge, QLoRA on the CPU."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from guide_server.catalogue import load_catalogue_or_raise
-from guide_server.generation.prompts import PLAIN_CHAT_TEMPLATE, render_prompt
+from guide_server.generation.prompts import PLAIN_CHAT_TEMPLATE, answer_messages, render_prompt
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import Audience
+from guide_server.protocol import Audience, VisitorProfile
 from training.config import DataSettings, LoraSettings, OptimSettings, QuantSettings, TrainConfig
 from training.dataset.build import build_examples
 from training.dataset.examples import Example, Message, Task
@@ -29,29 +29,27 @@ def short_examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     return {split: [e for e in unknown if e.split == split][:4] for split in ("train", "validation")}
 
 
-def _short(index: int, question: str, answer: str, split: str = "train") -> Example:
-    """A short chat (a few dozen tokens) so that training in tests stays quick."""
+def _short(index: int, question: str, fact: str, split: str = "train") -> Example:
+    """A short chat in the server's answer layout (one fact), the fact as the answer, so tests stay quick."""
+    exhibit = load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR).exhibits["kolossi-castle"]
+    prompt = answer_messages(exhibit, question, VisitorProfile(audience=Audience.ADULT), [fact])
     return Example(
         id=f"short-{index}", task=Task.SINGLE_FACT, split=split, exhibit_id="kolossi-castle", audience=Audience.ADULT,
-        question=question,
-        messages=[Message(role="system", content="You are the museum guide."), Message(role="user", content=question),
-                  Message(role="assistant", content=answer)],
+        question=question, messages=[*(Message(**m) for m in prompt), Message(role="assistant", content=fact)],
     )  # fmt: skip
 
 
 TINY_TRAIN = [
-    _short(
-        0, "Who built the keep of Kolossi?", "The Hospitaller commander Louis de Magnac built it in 1454."
-    ),
+    _short(0, "Who built the keep?", "The present keep was built in 1454 by the Hospitaller commander Louis de Magnac."),
     _short(1, "What is the keep made of?", "The keep is a three-storey tower built of limestone."),
-    _short(
-        2, "What stands beside Kolossi Castle?", "A sugar factory and an aqueduct stand beside the castle."
-    ),
-    _short(3, "Where does Commandaria get its name?", "From the Commandery centred at Kolossi."),
-]
+    _short(2, "What stands beside the castle?", "A sugar factory and an aqueduct stand beside the castle."),
+    _short(3, "Where does Commandaria get its name?",
+           "The sweet wine Commandaria takes its name from the Commandery centred at Kolossi."),
+]  # fmt: skip
 TINY_VALIDATION = [
-    _short(4, "Who granted Kolossi to the Hospitallers?", "King Hugh I, in 1210.", "validation")
-]
+    _short(4, "Who granted Kolossi to the Hospitallers?",
+           "In 1210 King Hugh I granted Kolossi to the Knights Hospitaller.", "validation")
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +86,30 @@ def test_base_models_get_the_plain_template_and_still_learn_to_stop(tokenizer, s
     example = short_examples["train"][0]
     assert render_prompt(plain, example.prompt).endswith("### Assistant:\n")
     assert encode(example, plain).labels[-1] == plain.eos_token_id
+
+
+def test_answer_loss_is_the_models_loss_with_the_head_on_answer_tokens_only(
+    tokenizer, short_examples
+) -> None:
+    import torch
+
+    from guide_server.generation.model_store import load_base
+    from training.tuning import answer_loss, eval_loss
+
+    model = load_base(BASE)[0].eval()
+    encoded = [encode(e, tokenizer) for e in [*short_examples["train"][:2], TINY_TRAIN[0]]]
+    batch = collate(encoded, tokenizer.pad_token_id)
+    answer_tokens = int((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
+    heads: list[int] = []
+    hook = model.lm_head.register_forward_hook(lambda m, i, o: heads.append(i[0].shape[0]))
+    with torch.no_grad():
+        ours, theirs = answer_loss(model, batch), model(**batch).loss
+    hook.remove()
+    torch.testing.assert_close(ours, theirs, atol=1e-4, rtol=1e-4)
+    assert heads[0] == answer_tokens < batch["input_ids"].numel() // 3
+    plain = eval_loss(model, encoded, batch_size=2, pad_token_id=tokenizer.pad_token_id)
+    mixed = eval_loss(model, encoded, batch_size=2, pad_token_id=tokenizer.pad_token_id, autocast="bfloat16")
+    assert abs(plain - mixed) < 0.05 * plain
 
 
 def test_too_long_examples_are_dropped_not_cut(tokenizer, short_examples) -> None:

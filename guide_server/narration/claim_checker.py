@@ -280,8 +280,10 @@ def _swapped_roles(tokens: list[Token], evidence: Evidence, index: RecordIndex) 
         ):
             return True
         for p, w in recorded:
-            moved = head in index.names or w[0] in index.names or any(
-                other != preposition and v[0] == head for other, v in recorded
+            moved = (
+                head in index.names
+                or w[0] in index.names
+                or any(other != preposition and v[0] == head for other, v in recorded)
             )
             if p == preposition and w[0] in words and w[0] not in window and moved:
                 return True

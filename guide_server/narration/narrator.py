@@ -197,7 +197,8 @@ class Narrator:
         if not progress.chunks:
             progress.fallback = True
             statements = request.record[:2] or [curated_summary(request.exhibit, request.profile)]
-            self._release_plain(request, [RECORD_INTRO + " ".join(statements)], progress, publish)
+            first, *rest = statements
+            self._release_plain(request, [RECORD_INTRO + first, *rest], progress, publish)
             return
         said = " ".join(progress.released)
         if request.must_state and not states(said, request.must_state) and not says_record_is_silent(said):

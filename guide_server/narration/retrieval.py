@@ -118,6 +118,7 @@ def statements(exhibit: Exhibit) -> list[Statement]:
     )
     items.append(("site", f"It is at {exhibit.site}, in {exhibit.district.value} district."))
     result = []
+    place = {t.lemma for t in analyse(f"{exhibit.title} {exhibit.site} {exhibit.district.value}")}
     for label, text in items:
         tokens = analyse(text)
         result.append(
@@ -126,7 +127,7 @@ def statements(exhibit: Exhibit) -> list[Statement]:
                 text=text,
                 has_year=label != "site" and bool(re.search(r"\d{3,4}|centur|millenni", text)),
                 has_number=any(t.is_number for t in tokens),
-                has_name=any(t.capitalised for t in tokens[1:]),
+                has_name=any(t.capitalised and t.lemma not in place for t in tokens[1:]),
                 has_measure=bool(_MEASURE_IN_TEXT.search(text)),
             )
         )
