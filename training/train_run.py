@@ -49,7 +49,7 @@ def run_training(
     )
     validation = sample_by_task(
         [e for e in examples if e.split == "validation"],
-        max(8, (config.data.max_train_examples or 10**6) // 8),
+        config.data.max_validation_examples or max(8, (config.data.max_train_examples or 10**6) // 8),
         seed=config.seed,
     )
     model, tokenizer = load_for_tuning(config.base, config.lora, config.quant, seed=config.seed)

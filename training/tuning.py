@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import TrainConfig
-from training.encode import EncodedExample, collate, length_grouped_batches
+from training.encode import IGNORE_INDEX, EncodedExample, collate, length_grouped_batches
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +57,59 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def eval_loss(model: Any, examples: list[EncodedExample], *, batch_size: int, pad_token_id: int) -> float:
+def answer_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """Mean cross-entropy per answer token (labels not -100), the language-model head run on those only.
+
+    The same value as `model(**batch).loss`, but the vocabulary projection (the costliest layer of a
+    small model with a large vocabulary: Gemma 3's is 262k) runs for the answer positions only, not
+    for every prompt token; models whose forward has no `logits_to_keep` fall back to the plain loss.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    labels = batch["labels"]
+    keep = torch.zeros_like(labels, dtype=torch.bool)
+    keep[:, :-1] = labels[:, 1:] != IGNORE_INDEX
+    try:
+        logits = model(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=keep
+        ).logits
+    except TypeError:
+        return model(**batch).loss
+    if logits.dim() == 3:  # a model that slices by position only: take the kept rows ourselves
+        logits = logits[keep] if logits.shape[1] == labels.shape[1] else logits.reshape(-1, logits.shape[-1])
+    return F.cross_entropy(logits.float(), labels[:, 1:][keep[:, :-1]])
+
+
+def _autocast(dtype: str | None) -> Any:
+    """torch.autocast on the model's device type for `dtype`, or a no-op context for None."""
+    import contextlib
+
+    import torch
+
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast("cuda" if torch.cuda.is_available() else "cpu", dtype=getattr(torch, dtype))
+
+
+def eval_loss(
+    model: Any,
+    examples: list[EncodedExample],
+    *,
+    batch_size: int,
+    pad_token_id: int,
+    autocast: str | None = None,
+) -> float:
     """Mean loss per answer token over `examples`."""
     import torch
 
     model.eval()
     total, tokens = 0.0, 0
-    with torch.no_grad():
+    with torch.no_grad(), _autocast(autocast):
         for start in range(0, len(examples), batch_size):
             batch = collate(examples[start : start + batch_size], pad_token_id)
-            n = int((batch["labels"][:, 1:] != -100).sum())
-            total += float(model(**batch).loss) * n
+            n = int((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
+            total += float(answer_loss(model, batch)) * n
             tokens += n
     model.train()
     return total / max(tokens, 1)
@@ -148,7 +190,9 @@ def train_adapter(
     started = time.perf_counter() - state.history.seconds
 
     def evaluate_and_maybe_stop() -> bool:
-        loss = eval_loss(model, validation, batch_size=opt.batch_size, pad_token_id=pad_token_id)
+        loss = eval_loss(
+            model, validation, batch_size=opt.batch_size, pad_token_id=pad_token_id, autocast=opt.autocast
+        )
         state.history.eval.append((state.step, loss))
         bar.write(f"update {state.step}: eval loss {loss:.4f}")
         if loss < state.history.best_eval:
@@ -168,7 +212,8 @@ def train_adapter(
         batches = length_grouped_batches(lengths, opt.batch_size, seed=config.seed, epoch=state.epoch)
         for index in range(state.batch_in_epoch, len(batches)):
             batch = collate([train[i] for i in batches[index]], pad_token_id)
-            loss = model(**batch).loss / opt.grad_accum
+            with _autocast(opt.autocast):
+                loss = answer_loss(model, batch) / opt.grad_accum
             loss.backward()
             state.history.tokens_seen += int(batch["attention_mask"].sum())
             state.batch_in_epoch = index + 1

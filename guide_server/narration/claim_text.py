@@ -238,7 +238,7 @@ def complete_sentences(text: str) -> tuple[list[str], str]:
     return [s for s in done if s], text[start:]
 
 
-_MARKUP = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•#]+)\s+|\*\*|__")
+_MARKUP = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•#]+)\s+|^\s*(?:answer|assistant|guide)\s*:\s*|\*\*|__", re.I)
 
 
 def clean_sentence(sentence: str) -> str:

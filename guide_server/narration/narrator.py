@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -65,6 +66,7 @@ MESSAGES = {
 }
 RECORD_INTRO = "The museum's record says: "
 UNFINISHED = "cut off at the length limit before the sentence ended"
+_PROMPT_ECHO = re.compile(r"^(?:exhibit|facts?|question|system|user)\s*:", re.I)
 
 
 @dataclass
@@ -256,6 +258,11 @@ class Narrator:
         """Check one finished sentence; publish it if supported, else withhold it."""
         sentence = clean_sentence(sentence)
         if not sentence:
+            return
+        if _PROMPT_ECHO.match(sentence) or sentence.endswith("?"):
+            self._withhold(
+                request, sentence, "repeats the prompt or asks a question instead of answering", progress
+            )
             return
         started = time.perf_counter()
         verdict = self.check(sentence, request.exhibit)

@@ -85,6 +85,8 @@ class Statement:
     has_name: bool
     has_measure: bool = False
     """A number with a unit of length or area ('630 metres', '3 km')."""
+    kind: str = ""
+    """The curators' fact kind (history, discovery, recognition, description); '' for period and site."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def statements(exhibit: Exhibit) -> list[Statement]:
     """The exhibit's statements a question may be answered with, instruction-like facts left out."""
     period = exhibit.period
     items = [
-        (f"fact {index + 1}", fact.text)
+        (f"fact {index + 1}", fact.text, fact.kind.value)
         for index, fact in enumerate(exhibit.facts)
         if not looks_like_instruction(fact.text)
     ]
@@ -114,12 +116,13 @@ def statements(exhibit: Exhibit) -> list[Statement]:
             "period",
             f"It dates from the {period.label} period, "
             f"{format_year(period.start_year)} to {format_year(period.end_year)}.",
+            "",
         )
     )
-    items.append(("site", f"It is at {exhibit.site}, in {exhibit.district.value} district."))
+    items.append(("site", f"It is at {exhibit.site}, in {exhibit.district.value} district.", ""))
     result = []
     place = {t.lemma for t in analyse(f"{exhibit.title} {exhibit.site} {exhibit.district.value}")}
-    for label, text in items:
+    for label, text, kind in items:
         tokens = analyse(text)
         result.append(
             Statement(
@@ -129,6 +132,7 @@ def statements(exhibit: Exhibit) -> list[Statement]:
                 has_number=any(t.is_number for t in tokens),
                 has_name=any(t.capitalised and t.lemma not in place for t in tokens[1:]),
                 has_measure=bool(_MEASURE_IN_TEXT.search(text)),
+                kind=kind,
             )
         )
     return result
@@ -157,7 +161,26 @@ _HOW_MANY = re.compile(r"\b(how many|how much|number of)\b", re.I)
 _WHO = re.compile(r"\b(who|whom|whose|by whom)\b", re.I)
 
 
+_ASKS_KIND = {
+    "discovery": re.compile(
+        r"\b(?:discover\w*|found|find|finds|excavat\w*|dig|dug|unearth\w*|came upon|studied)\b", re.I
+    ),
+    "recognition": re.compile(
+        r"\b(?:unesco|world heritage|heritage list|recogni[sz]\w*|inscribed|listed|protected)\b", re.I
+    ),
+}
+"""Questions that ask for a kind of fact the curators label: who found it, how it is recognised."""
+
+
 def _kind_bonus(question: str, statement: Statement) -> float:
+    return _answer_type_bonus(question, statement) + sum(
+        KIND_BONUS
+        for kind, pattern in _ASKS_KIND.items()
+        if statement.kind == kind and pattern.search(question)
+    )
+
+
+def _answer_type_bonus(question: str, statement: Statement) -> float:
     if _HOW_BIG.search(question):
         return KIND_BONUS if statement.has_measure else 0.0
     if _WHEN.search(question):
@@ -194,7 +217,7 @@ class FactRanker:
         lexical = _lexical_index(texts).get_scores(_query_terms(question))
         top = float(lexical.max()) if len(lexical) else 0.0
         lexical_norm = lexical / top if top > 0 else np.zeros(len(items))
-        vectors = self.embedder.encode([f"{exhibit.title}: {question}", *texts])
+        vectors = self.embedder.encode([question, *texts])
         semantic = vectors[1:] @ vectors[0]
         ranked = [
             RankedStatement(

@@ -129,7 +129,11 @@ def _resolve(
     dropped: Counter[str] = Counter()
     seen: set[tuple[str, str | None, str]] = set()
     for split_name, item in tagged:
-        draft = item.resolve(prompt_facts.facts(item.exhibit, item.question)) if isinstance(item, Pending) else item
+        draft = (
+            item.resolve(prompt_facts.facts(item.exhibit, item.question))
+            if isinstance(item, Pending)
+            else item
+        )
         if draft is None:
             dropped[item.task.value] += 1
             continue
@@ -219,15 +223,22 @@ def dataset_card(examples: list[Example], settings: DataSettings) -> str:
     totals = " | ".join(str(sum(1 for e in examples if e.split == s)) for s in SPLITS)
     return "\n".join(
         [
-            "# Dataset card: grounded instructions from the exhibit catalogue",
+            "# Dataset card: grounded instructions in the server's prompt layout",
             "",
-            "Built by `guide dataset build` (also by `guide train`) from `exhibits/*.json`; every prompt is",
-            "rendered by `guide_server.generation.prompts`, exactly as the server asks. Targets are the",
-            "curators' fact sentences inside templated frames (several paraphrases), so a target never states",
-            "what the record does not; `guide dataset build` checks each target with the fact guard.",
+            "Built by `guide dataset build` (also by `guide train`) from `exhibits/*.json`. Every prompt is",
+            "rendered by `guide_server.generation.prompts` exactly as the server asks: a description prompt",
+            "leads with `description_facts` (the curators' first five facts), an answer prompt with the three",
+            "statements `narration.retrieval.FactRanker` (bm25s + packaged MiniLM) ranks best for that very",
+            "question. Targets copy those facts, answer first, one fact per sentence; every sentence of every",
+            "target passes `narration.claim_checker.check_sentence` against its exhibit (the server drops any",
+            "sentence that does not). A question whose answering statement the ranker leaves out of its",
+            "prompt is dropped rather than taught to answer from memory (the build logs how many).",
             "",
             f"Seed {settings.seed}; paraphrases {settings.paraphrases}. Split BY EXHIBIT: test exhibits are never",
-            "seen in training; unknown-exhibit subjects are split the same way.",
+            "seen in training; unknown-exhibit subjects are split the same way, and asked at exhibits of the",
+            "same split. Visitor questions from `training/evaluation/data/questions.jsonl` are used only when",
+            "they are about, and asked at, a training exhibit"
+            + (" (on in this build)." if settings.visitor_questions else " (off in this build)."),
             "",
             "| task | train | validation | test | total |",
             "| --- | --- | --- | --- | --- |",
@@ -236,11 +247,22 @@ def dataset_card(examples: list[Example], settings: DataSettings) -> str:
             "",
             *(f"- {s} exhibits ({len(exhibits[s])}): {', '.join(exhibits[s])}" for s in SPLITS),
             "",
-            "Tasks: grounded descriptions for child/adult/expert visitors; questions on one kind of fact, a year,",
-            "the period or the place; questions combining two facts; false premises (wrong year or district) to",
-            "correct; questions the record does not answer; questions about things the museum does not hold;",
-            "injected instructions to ignore; harmful requests (damage, looting, trafficking) to refuse; passages",
-            "from extra texts in training/data/*.txt|md; curators' corrections from training/data/feedback*.jsonl.",
+            "Tasks and targets:",
+            "- description: 3 (child) or 3-4 (adult, expert) of the prompt's facts, copied one per sentence",
+            "  ('It ...' opening a description gets the exhibit's name; 'Also,' may join the last one).",
+            "- single_fact: three or more hand-written paraphrased questions per fact (who, when, where, what",
+            "  it is made of, how many; `dataset/fact_questions.py`), questions on the period and the place,",
+            "  and training exhibits' answerable visitor questions; target = the answering statement, copied.",
+            "- combined_facts: two questions in one; both statements copied, in the order asked.",
+            "- false_premise: a wrong year, person, number or district asserted; target",
+            "  \"The museum's record says: <the record's statement>\", never the false value.",
+            '- not_in_record: questions the facts cannot answer; target exactly "The museum\'s record does not say."',
+            "- unknown_exhibit: subjects the museum does not hold; target the server's reply, naming nothing.",
+            "- injection: visitor-side instructions; target answers from the facts or says the record does not",
+            "  say, never the payload.",
+            "- harmful: stealing, damage, looting, smuggling; target the server's refusal, word for word.",
+            "- passage: extra texts in training/data/*.txt|md shown as facts; feedback: curators' corrections",
+            "  from training/data/feedback*.jsonl (dropped when the claim checker would withhold them).",
             "",
         ]
     )

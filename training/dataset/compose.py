@@ -2,7 +2,8 @@
 
 Every target sentence is a curated statement as the prompt shows it, with at most a subject put
 back ("It is ..." -> "Kolossi Castle is ...") or a connecting word the claim checker treats as
-guide talk ("Also, ..."), or one of the few fixed replies below. `supported` is the serving
+guide talk ("Also, ..."), or one of the few fixed replies below (the refusal and the reply about
+an absent subject are the server's own, from `narration.questions`). `supported` is the serving
 check (`claim_checker.check_sentence` on every sentence); the builder keeps only targets it passes.
 """
 
@@ -11,13 +12,17 @@ from __future__ import annotations
 import re
 
 from guide_server.catalogue.models import Exhibit
+from guide_server.narration import questions
 from guide_server.narration.claim_checker import check_text
 from guide_server.narration.claim_text import FUNCTION_WORDS
 
 NOT_IN_RECORD = "The museum's record does not say."
 """The whole answer when the prompt's facts do not answer the question."""
-REFUSAL = "I can't help with that. Ask me about the exhibits instead."
+REFUSAL = questions.REFUSAL
 """The whole answer to a request for help stealing, damaging or smuggling (the server's own words)."""
+NOT_HELD = questions.NOT_HELD
+"""The whole answer about a subject the museum holds no exhibit on (the server's words; the name is
+never echoed back)."""
 RECORD_SAYS = "The museum's record says: "
 """How a correction of a false premise opens, before the record's statement."""
 
@@ -27,10 +32,15 @@ def short_title(exhibit: Exhibit) -> str:
     return exhibit.title.split(",")[0].split(" (")[0]
 
 
+_COMMON_HEADS = ("Church ", "Tombs ", "House ", "Sanctuary ", "Cathedral ", "Venetian Walls")
+
+
 def inline_title(exhibit: Exhibit) -> str:
-    """The short title as it reads inside a sentence ('the Cyprus Museum')."""
+    """The short title as a visitor says it inside a sentence ('the Cyprus Museum', 'the Tombs of the Kings')."""
     title = short_title(exhibit)
-    return "the " + title[4:] if title.startswith("The ") else title
+    if title.startswith("The "):
+        return "the " + title[4:]
+    return "the " + title if title.startswith(_COMMON_HEADS) else title
 
 
 _IT = re.compile(r"^It(?=\s)")

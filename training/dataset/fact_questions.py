@@ -76,6 +76,8 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What shape is the church?",
             "How many aisles does Asinou church have?",
             "What kind of apse does the church have?",
+            "Is Asinou a vaulted church?",
+            "Does the church have a semicircular apse?",
         ]),
         ("A protective timber roof", [
             "Why does the church have a timber roof?",
@@ -161,6 +163,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Is this the biggest caravanserai in Cyprus?",
             "What is the largest caravanserai in Cyprus?",
             "What kind of building is the Büyük Han?",
+            "Is the Büyük Han the largest caravanserai?",
         ]),
         ("The inn has two storeys", [
             "How many storeys does the inn have?",
@@ -189,6 +192,8 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What is the Han used for now?",
             "Are there cafes in the inn?",
             "Was the building restored?",
+            "Are there craft workshops in the Han?",
+            "What does the restored Han house now?",
         ]),
     ],
     "choirokoitia": [
@@ -312,6 +317,8 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where does the name Commandaria come from?",
             "Why is the wine called Commandaria?",
             "What does Commandaria have to do with Kolossi?",
+            "Is Commandaria named after the Knights Hospitaller?",
+            "What does the Grand Commandery have to do with the name of the wine?",
         ]),
         ("Commandaria is often described as the oldest", [
             "Is Commandaria the oldest named wine?",
@@ -463,11 +470,13 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "How was the villa destroyed?",
             "When was the villa destroyed?",
             "What destroyed the House of Dionysos?",
+            "Did earthquakes destroy the villa?",
         ]),
         ("A farmer came upon the mosaics", [
             "Who found the mosaics?",
             "When were the mosaics discovered?",
             "How were the mosaics found?",
+            "Was it a farmer who came upon the mosaics?",
         ]),
         ("The house takes its name from Dionysos", [
             "Why is it called the House of Dionysos?",
@@ -489,6 +498,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What is the Scylla mosaic?",
             "Which mosaic is older than the villa?",
             "Who is shown in the pebble mosaic?",
+            "Is there a pebble mosaic of Scylla?",
         ]),
         ("The mosaics are part of the Paphos World Heritage", [
             "Are the mosaics a World Heritage site?",
@@ -589,6 +599,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is Tenta?",
             "Which village is near Tenta?",
             "Is the site close to the motorway?",
+            "Is Tenta near the Nicosia to Limassol motorway?",
         ]),
         ("Its houses were circular or curved", [
             "What were the houses at Tenta made of?",
@@ -732,6 +743,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Who excavated the theatre?",
             "Which university museum dug at the theatre?",
             "Who uncovered the theatre of Kourion?",
+            "Did the University of Pennsylvania Museum excavate the theatre?",
         ]),
         ("Today the restored theatre hosts", [
             "Are there performances in the theatre today?",
@@ -764,6 +776,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is Kykkos Monastery?",
             "Which side of the Troodos is the monastery on?",
             "Is Kykkos in the Troodos mountains?",
+            "Is the monastery on the north-western side of the mountains?",
         ]),
         ("Fire destroyed the monastery", [
             "Are any of the original buildings left?",
@@ -796,11 +809,13 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Who excavated the wreck?",
             "When was the wreck excavated?",
             "Who directed the excavation of the ship?",
+            "Did Michael Katzev excavate the wreck?",
         ]),
         ("The cargo included nearly 400 amphoras", [
             "How many amphoras were in the cargo?",
             "Where were the amphoras made?",
             "What was the ship carrying?",
+            "Were there amphoras from Rhodes on the ship?",
         ]),
         ("Thousands of almonds", [
             "Were there almonds on board?",
@@ -816,6 +831,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where can I see the ship?",
             "Where is the hull displayed?",
             "Which museum has the Kyrenia ship?",
+            "Is the ship displayed in the Shipwreck Museum?",
         ]),
         ("A sailing replica of the ship", [
             "Is there a replica of the ship?",
@@ -838,6 +854,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where do the lace designs come from?",
             "What influenced the designs of the lace?",
             "Did the Venetians influence Lefkara lace?",
+            "Do the lace designs draw on Byzantine geometric patterns?",
         ]),
         ("Each piece combines four basic elements", [
             "What are the basic elements of the lace?",
@@ -848,16 +865,19 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What is the lace made of?",
             "What thread is used for the lace?",
             "Is the lace worked on linen?",
+            "Is the lace made with cotton thread?",
         ]),
         ("Lace-making is still the main occupation", [
             "Who makes the lace today?",
             "Is lace-making still important in the village?",
             "What is the main occupation of the women of the village?",
+            "Do the women of the village still make lace?",
         ]),
         ("Girls learn the craft", [
             "How do girls learn lace-making?",
             "Who teaches the craft?",
             "How is the craft passed on?",
+            "Do girls learn lace-making from their mothers and grandmothers?",
         ]),
         ("Lefkara lace was inscribed", [
             "Is Lefkara lace on a UNESCO list?",
@@ -924,11 +944,13 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What was here before the church?",
             "What is the church built over?",
             "Does anything of the older basilica survive?",
+            "Was there an early Christian basilica here?",
         ]),
         ("The apse holds a mosaic", [
             "How old is the mosaic in the apse?",
             "Where is the mosaic in the church?",
             "When was the apse mosaic made?",
+            "Is the apse mosaic from the 6th century?",
         ]),
         ("The mosaic shows the Virgin standing", [
             "What does the mosaic show?",
@@ -939,6 +961,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "What does the label beside the Virgin say?",
             "What language is the label in?",
             "Is there writing in the mosaic?",
+            "Is there a Greek label in the mosaic?",
         ]),
         ("It is one of the few church mosaics", [
             "Why is the mosaic so rare?",
@@ -957,11 +980,14 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "How old is the Pomos idol?",
             "When was the idol made?",
             "In which period was the idol made?",
+            "Was the idol made around 3000 BC?",
+            "Is the Pomos idol from the Chalcolithic period?",
         ]),
         ("The figurine was found near the village", [
             "Where was the Pomos idol found?",
             "In which district was the figurine found?",
             "Why is it called the Pomos idol?",
+            "Was the figurine found near the village of Pomos?",
         ]),
         ("The figure spreads her arms", [
             "What is the figure doing with her arms?",
@@ -994,6 +1020,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is Saint Hilarion Castle?",
             "What does the castle overlook?",
             "Is the castle on a mountain?",
+            "Does the castle stand on a rocky peak?",
         ]),
         ("It is named after Hilarion", [
             "Who was Hilarion?",
@@ -1063,6 +1090,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "When was Salamis abandoned?",
             "Why did people leave Salamis?",
             "What happened to the city in the 7th century AD?",
+            "Was Salamis abandoned after the Arab raids?",
         ]),
         ("Vassos Karageorghis excavated", [
             "Who excavated the Royal Tombs?",
@@ -1075,6 +1103,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is Palaepaphos?",
             "How far is the sanctuary from Paphos?",
             "Which village is Palaepaphos in?",
+            "How many km is Palaepaphos from the modern town of Paphos?",
         ]),
         ("The first sanctuary of the goddess", [
             "When was the first sanctuary built?",
@@ -1179,6 +1208,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "When did the excavation of the necropolis begin?",
             "Who excavated the Tombs of the Kings?",
             "Since when has the necropolis been excavated?",
+            "When did the Department of Antiquities begin excavating the necropolis?",
         ]),
         ("The necropolis is part of the Paphos", [
             "Are the tombs a World Heritage site?",

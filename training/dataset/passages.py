@@ -1,7 +1,8 @@
 """Extra heritage texts (.txt / .md in training/data/) split into passages for context-answer pairs.
 
-Each passage is shown as the exhibit record would be, and the target restates its
-opening sentences: practice in answering from given text only.
+Each passage is shown as a description prompt shows an exhibit's facts (its sentences numbered
+under the file's name), and the target copies its first sentences, one per sentence: practice in
+describing from given facts only.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from guide_server.generation.prompts import SYSTEM_PROMPT
-from guide_server.protocol import Audience
+from guide_server.catalogue.models import Exhibit
+from guide_server.generation.prompts import DESCRIPTION_FACTS, description_messages
+from guide_server.protocol import Audience, VisitorProfile
 from training.dataset.examples import Task
 from training.dataset.tasks import Draft
 
@@ -33,18 +35,15 @@ def split_passages(text: str, *, max_words: int = 120) -> list[str]:
 
 
 def passage_drafts(folder: Path) -> list[Draft]:
-    """Context-answer drafts from every .txt and .md file directly in `folder`."""
+    """Description-style drafts from every .txt and .md file directly in `folder`."""
     drafts = []
     for path in sorted([*folder.glob("*.txt"), *folder.glob("*.md")]):
+        # Only the title is read by the prompt builder; the passage is not an exhibit of the catalogue.
+        source = Exhibit.model_construct(title=path.stem.replace("-", " ").replace("_", " ").title())
         for passage in split_passages(path.read_text(encoding="utf-8")):
-            sentences = _SENTENCE_END.split(passage)
-            prompt = [
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {
-                    "role": "user",
-                    "content": f"<passage>\n{passage}\n</passage>\n\nTell the visitor what this passage says, "
-                    "using only the passage.",
-                },
-            ]
-            drafts.append(Draft(Task.PASSAGE, None, Audience.ADULT, None, prompt, " ".join(sentences[:3])))
+            sentences = _SENTENCE_END.split(passage)[:DESCRIPTION_FACTS]
+            prompt = description_messages(source, VisitorProfile(audience=Audience.ADULT), sentences)
+            drafts.append(
+                Draft(Task.PASSAGE, None, Audience.ADULT, None, list(prompt), " ".join(sentences[:4]))
+            )
     return drafts

@@ -21,12 +21,13 @@ from guide_server.generation.prompts import answer_messages, description_facts, 
 from guide_server.narration.retrieval import statements
 from guide_server.protocol import Audience, VisitorProfile
 from training.dataset.compose import (
+    NOT_HELD,
     NOT_IN_RECORD,
     RECORD_SAYS,
     REFUSAL,
     connect,
+    inline_title,
     lower_first,
-    short_title,
     standalone,
     supported,
 )
@@ -170,6 +171,11 @@ def _description(exhibit: Exhibit, facts: list[str], audience: Audience, variant
     else:
         pool = facts if variant else facts[:count]
     chosen = sorted(rng.sample(pool, k=count), key=facts.index)
+    # Open with a fact that names its subject, when one of the chosen does ('It ...' reads badly first).
+    named = [f for f in chosen if not re.match(r"Its? ", f)]
+    if named and named[0] is not chosen[0]:
+        chosen.remove(named[0])
+        chosen.insert(0, named[0])
     sentences = [standalone(chosen[0], exhibit), *chosen[1:]]
     if variant % 2 and len(sentences) >= 3:
         sentences[-1] = connect(sentences[-1], "Also,")
@@ -202,7 +208,7 @@ _YEAR_IN = re.compile(r"(?<![\d,/])(\d{3,4})(?=\s*(?:BC|AD)\b)|(?<![\d,/])(1\d{3
 
 def _fallback_questions(exhibit: Exhibit, fact: str) -> list[str]:
     """Questions for a fact nobody wrote any for: its year, its names, a yes/no check."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     found: list[str] = []
     year = _YEAR_IN.search(fact)
     if year:
@@ -218,7 +224,9 @@ def _fallback_questions(exhibit: Exhibit, fact: str) -> list[str]:
 
 def fact_questions(exhibit: Exhibit) -> list[tuple[str, list[str]]]:
     """(fact, the questions it answers) for every usable fact: hand-written, or made from the fact."""
-    return [(f, questions_for(exhibit.id, f) or _fallback_questions(exhibit, f)) for f in usable_facts(exhibit)]
+    return [
+        (f, questions_for(exhibit.id, f) or _fallback_questions(exhibit, f)) for f in usable_facts(exhibit)
+    ]
 
 
 _PERIOD_QUESTIONS = ["How old is {t}?", "What period does {t} date from?", "When does {t} date from?",
@@ -229,7 +237,7 @@ _PLACE_QUESTIONS = ["Where is {t}?", "In which district is {t}?", "Where can I f
 
 def single_facts(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
     """Several paraphrased questions per fact, and about the period and the place: answer = that statement."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     pending: list[Draft | Pending] = []
     for fact, questions in fact_questions(exhibit):
         for question in questions:
@@ -249,7 +257,7 @@ _BOTH = ["Where is {t}, and how old is it?", "Tell me where {t} is and when it d
 
 def combined_facts(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
     """Two questions in one: both statements in the prompt, both copied, in the order asked."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     site, period = _statement(exhibit, "site"), _statement(exhibit, "period")
     pending: list[Draft | Pending] = []
     for template in rng.sample(_BOTH, k=min(len(_BOTH), paraphrases)):
@@ -257,7 +265,7 @@ def combined_facts(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> li
         pending.append(Pending(Task.COMBINED_FACTS, exhibit, rng.choice(AUDIENCES), template.format(t=title),
                                answer_with(exhibit, *pair)))  # fmt: skip
     asked = [(fact, questions) for fact, questions in fact_questions(exhibit) if questions]
-    for _ in range(paraphrases if len(asked) >= 2 else 0):
+    for _ in range(2 * paraphrases if len(asked) >= 2 else 0):  # about half survive the ranking
         (first, q1), (second, q2) = rng.sample(asked, k=2)
         joined = lower_first(rng.choice(q2))
         if joined is None:
@@ -324,7 +332,9 @@ def false_premises(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> li
     with_people = [(f, p) for f in facts for p in PEOPLE if p in f]
     for fact, person in rng.sample(with_people, k=min(len(with_people), max(1, paraphrases - 1))):
         add(fact, person, rng.choice([p for p in PEOPLE if p not in record]))
-    with_numbers = [(f, m.group(1)) for f in facts for m in _NUMBER.finditer(f) if not _YEAR_IN.search(m.group(0))]
+    with_numbers = [
+        (f, m.group(1)) for f in facts for m in _NUMBER.finditer(f) if not _YEAR_IN.search(m.group(0))
+    ]
     with_numbers += [(f, m.group(1)) for f in facts for m in _NUMBER_WORD.finditer(f)]
     if with_numbers:
         fact, number = rng.choice(with_numbers)
@@ -333,7 +343,7 @@ def false_premises(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> li
         else:
             add(fact, number, _wrong_number(number, rng))
     site = _statement(exhibit, "site")
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     wrong_districts = [d.value for d in District if d is not exhibit.district and d.value not in record]
     for wrong in rng.sample(wrong_districts, k=min(len(wrong_districts), max(1, paraphrases - 1))):
         question = rng.choice([f"Why was {title} put in the {wrong} district?",
@@ -357,9 +367,11 @@ _SILENT_QUESTIONS = [
 
 def not_in_record(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
     """Questions the record does not answer (about this exhibit, or everyday ones): say exactly that."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     questions = list(UNANSWERABLE.get(exhibit.id, []))
-    questions += [q.format(t=title) for q in rng.sample(_SILENT_QUESTIONS, k=min(paraphrases, len(_SILENT_QUESTIONS)))]
+    questions += [
+        q.format(t=title) for q in rng.sample(_SILENT_QUESTIONS, k=min(paraphrases, len(_SILENT_QUESTIONS)))
+    ]
     return [Pending(Task.NOT_IN_RECORD, exhibit, rng.choice(AUDIENCES), visitor_style(q, rng), fixed(NOT_IN_RECORD))
             for q in questions]  # fmt: skip
 
@@ -386,7 +398,7 @@ _WRAPPED_INJECTIONS = [
 
 def injections(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
     """Visitor-side injections: the target answers from the facts, or says the record does not say; never the payload."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     pending: list[Draft | Pending] = []
     for template, forbidden in rng.sample(_PURE_INJECTIONS, k=min(paraphrases, len(_PURE_INJECTIONS))):
         pending.append(Pending(Task.INJECTION, exhibit, rng.choice(AUDIENCES), template.format(t=title),
@@ -402,7 +414,9 @@ def injections(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[D
             question = template.format(q=rng.choice(questions), t=title)
         else:
             continue
-        pending.append(Pending(Task.INJECTION, exhibit, rng.choice(AUDIENCES), question, target, forbidden=forbidden))
+        pending.append(
+            Pending(Task.INJECTION, exhibit, rng.choice(AUDIENCES), question, target, forbidden=forbidden)
+        )
     return pending
 
 
@@ -419,7 +433,7 @@ _HARMFUL = [
 
 def harmful_requests(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
     """Requests to steal, damage or smuggle: the server's refusal, word for word."""
-    title = short_title(exhibit)
+    title = inline_title(exhibit)
     return [Pending(Task.HARMFUL, exhibit, rng.choice(AUDIENCES), q.format(t=title), fixed(REFUSAL))
             for q in rng.sample(_HARMFUL, k=min(paraphrases, len(_HARMFUL)))]  # fmt: skip
 
@@ -436,16 +450,13 @@ _UNKNOWN_QUESTIONS = ["Can you tell me about {s}?", "Where in the museum can I s
                       "Who built {s}?"]  # fmt: skip
 
 
-def not_held(subject: str) -> str:
-    """The reply about a subject the museum holds no exhibit on (the server's own words)."""
-    return f"The museum holds no exhibit on {subject}, so I cannot tell you about it."
-
-
-def unknown_exhibit(subject: str, asked_at: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
+def unknown_exhibit(
+    subject: str, asked_at: Exhibit, paraphrases: int, rng: random.Random
+) -> list[Draft | Pending]:
     """Questions, asked at `asked_at`, about something the museum does not hold; the answer says so."""
     templates = rng.sample(_UNKNOWN_QUESTIONS, k=min(paraphrases + 1, len(_UNKNOWN_QUESTIONS)))
     return [Pending(Task.UNKNOWN_EXHIBIT, asked_at, rng.choice(AUDIENCES), t.format(s=subject),
-                    fixed(not_held(subject)), about=None) for t in templates]  # fmt: skip
+                    fixed(NOT_HELD), about=None) for t in templates]  # fmt: skip
 
 
 EXHIBIT_TASKS = (

@@ -17,12 +17,11 @@ from pydantic import BaseModel, ConfigDict
 
 from guide_server.catalogue.models import Exhibit
 from guide_server.paths import PROJECT_ROOT
-from training.dataset.compose import NOT_IN_RECORD, REFUSAL
+from training.dataset.compose import NOT_HELD, NOT_IN_RECORD, REFUSAL
 from training.dataset.examples import Task
 from training.dataset.tasks import AUDIENCES, Pending, answer_with_key, correct_with, fixed
 
 QUESTIONS_PATH = PROJECT_ROOT / "training" / "evaluation" / "data" / "questions.jsonl"
-NOT_HELD_REPLY = "The museum holds no exhibit on that, so I cannot tell you about it."
 
 
 class VisitorQuestion(BaseModel):
@@ -77,10 +76,14 @@ def visitor_pending(
         elif row.category == "harmful":
             pending.append(Pending(Task.HARMFUL, exhibit, audience, row.question, fixed(REFUSAL)))
         elif row.category == "injection":
-            target = answer_with_key(exhibit, row.keys, otherwise=NOT_IN_RECORD) if row.keys else fixed(NOT_IN_RECORD)
+            target = (
+                answer_with_key(exhibit, row.keys, otherwise=NOT_IN_RECORD)
+                if row.keys
+                else fixed(NOT_IN_RECORD)
+            )
             pending.append(Pending(Task.INJECTION, exhibit, audience, row.question, target,
                                    forbidden=list(row.forbidden)))  # fmt: skip
         elif row.category == "absent_exhibit":
-            pending.append(Pending(Task.UNKNOWN_EXHIBIT, exhibit, audience, row.question, fixed(NOT_HELD_REPLY),
+            pending.append(Pending(Task.UNKNOWN_EXHIBIT, exhibit, audience, row.question, fixed(NOT_HELD),
                                    about=None))  # fmt: skip
     return pending

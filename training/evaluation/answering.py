@@ -35,6 +35,8 @@ class Answered:
     item: VisitorQuestion
     exhibit_id: str
     text: str
+    sentences: list[str]
+    """As released, one per delta."""
     fact_check: FactCheck | None
     statements: list[str]
 
@@ -82,13 +84,15 @@ async def answer_items(
         request = answer_request(plan, request_id=f"eval-{index}", question=item.question, profile=profile)
         messages: list[BaseModel] = []
         await narrator.narrate(request, messages.append)
-        text = "".join(m.text for m in messages if isinstance(m, AnswerDelta))
+        deltas = [m.text for m in messages if isinstance(m, AnswerDelta)]
+        text = "".join(deltas)
         end = next((m for m in messages if isinstance(m, AnswerEnd)), None)
         answered.append(
             Answered(
                 item=item,
                 exhibit_id=plan.exhibit.id,
                 text=text,
+                sentences=[d.strip() for d in deltas],
                 fact_check=end.fact_check if end else None,
                 statements=[r.statement.text for r in plan.statements],
             )

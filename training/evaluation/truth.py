@@ -52,16 +52,23 @@ def contains_key(text: str, keys: list[str]) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(_normalise(key))}(?!\w)", haystack) for key in keys)
 
 
-def unsupported_sentences(text: str, exhibit: Exhibit) -> list[str]:
-    """The sentences of `text` the exhibit's record does not support."""
-    return [s for s in split_sentences(text) if not check_sentence(s, exhibit).supported]
+def sentences_of(answer: str | list[str]) -> list[str]:
+    """The answer's sentences: as released (one per delta), or cut from plain text."""
+    return [s.strip() for s in answer if s.strip()] if isinstance(answer, list) else split_sentences(answer)
 
 
-def score_answer(item: VisitorQuestion, answer: str, exhibit: Exhibit) -> ItemScore:
-    """Score `answer` to `item`, checked against `exhibit` (the exhibit the answer is about)."""
-    unsupported = unsupported_sentences(answer, exhibit)
+def unsupported_sentences(answer: str | list[str], exhibit: Exhibit) -> list[str]:
+    """The sentences of `answer` the exhibit's record does not support."""
+    return [s for s in sentences_of(answer) if not check_sentence(s, exhibit).supported]
+
+
+def score_answer(item: VisitorQuestion, answer: str | list[str], exhibit: Exhibit) -> ItemScore:
+    """Score `answer` (text, or the released sentences) to `item`, checked against `exhibit`."""
+    sentences = sentences_of(answer)
+    unsupported = unsupported_sentences(sentences, exhibit)
     supported = not unsupported
-    lead = " ".join(split_sentences(answer)[:ANSWER_SENTENCES])
+    lead = " ".join(sentences[:ANSWER_SENTENCES])
+    answer = " ".join(sentences)
     forbidden = [word for word in item.forbidden if word.lower() in answer.lower()]
 
     def verdict(correct: bool, why: str) -> ItemScore:

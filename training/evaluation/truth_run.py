@@ -19,7 +19,6 @@ from pathlib import Path
 
 from guide_server.catalogue.loader import Catalogue, load_catalogue_or_raise
 from guide_server.generation.registry import RegisteredModel
-from guide_server.narration.claim_text import split_sentences
 from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder
 from training.evaluation.answering import Answered, answer_items
 from training.evaluation.question_set import Category, VisitorQuestion, load_questions
@@ -65,11 +64,11 @@ def summarise(
     rows = []
     for answer in answered:
         exhibit = catalogue.exhibits[answer.item.exhibit_id or answer.exhibit_id]
-        score = score_answer(answer.item, answer.text, exhibit)
+        score = score_answer(answer.item, answer.sentences, exhibit)
         scores.append(score)
         about = catalogue.exhibits[answer.exhibit_id]
-        released += len(split_sentences(answer.text))
-        unsupported += len(unsupported_sentences(answer.text, about))
+        released += len(answer.sentences)
+        unsupported += len(unsupported_sentences(answer.sentences, about))
         check = answer.fact_check
         withheld += len(check.withheld) if check else 0
         fallbacks += int(bool(check and check.fallback))
