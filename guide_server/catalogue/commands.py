@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from guide_server.catalogue.loader import load_catalogue
+from guide_server.catalogue.instructions import instruction_marker
+from guide_server.catalogue.loader import Catalogue, load_catalogue
 from guide_server.catalogue.models import Exhibit, FloorPlan
+from guide_server.catalogue.problems import SourceFile
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 
@@ -42,9 +44,29 @@ def validate_command(args: argparse.Namespace) -> int:
     if result.catalogue is None:
         print(f"{len(result.problems)} problem(s) in {args.path}", file=sys.stderr)
         return 1
+    for warning in instruction_warnings(args.path, result.catalogue):
+        print(warning)
     count = len(result.catalogue.exhibits)
     print(f"ok: {count} exhibits and the floor plan are valid ({elapsed * 1000:.0f} ms)")
     return 0
+
+
+def instruction_warnings(folder: Path, catalogue: Catalogue) -> list[str]:
+    """One line per fact that reads like an instruction to a model: never prompted, never evidence."""
+    lines = []
+    for exhibit in catalogue.exhibits.values():
+        path = folder / f"{exhibit.id}.json"
+        source = SourceFile(path, path.name, path.read_text(encoding="utf-8"))
+        for index, fact in enumerate(exhibit.facts):
+            marker = instruction_marker(fact.text)
+            if marker is not None:
+                problem = source.problem(
+                    f"/facts/{index}/text",
+                    f"warning: reads like an instruction to the model ({marker.group(0)!r}); the guide never "
+                    "puts it in a prompt nor takes it as evidence: rewrite it as a fact about the exhibit",
+                )
+                lines.append(str(problem))
+    return lines
 
 
 def schema_command(args: argparse.Namespace) -> int:

@@ -78,6 +78,8 @@ def summarise(
                 "category": answer.item.category.value,
                 "question": answer.item.question,
                 "answer": answer.text,
+                "sentences": answer.sentences,
+                "about": answer.exhibit_id,
                 "correct": score.correct,
                 "why": score.why,
                 "withheld": [w.model_dump() for w in check.withheld] if check else [],
