@@ -23,7 +23,15 @@ from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC
 from rclpy.parameter import Parameter
 from robot_support import ros_session, wait_until
-from server_harness import EXHIBIT, NEXT_EXHIBIT, GuideServer, scripted_description, text_of, visitor
+from server_harness import (
+    EXHIBIT,
+    NEXT_EXHIBIT,
+    GuideServer,
+    scripted_description,
+    text_of,
+    visitor,
+    words_to_release,
+)
 from std_msgs.msg import String
 from test_listen import _read_until
 from test_server_cli import free_port
@@ -45,7 +53,8 @@ async def test_server_killed_mid_description_recovers_events_visitors_and_feedba
     port = free_port()
     db = tmp_path / "feedback.sqlite3"
     env = os.environ | {"GUIDE_FEEDBACK_DB": str(db)}
-    hanging = {"GUIDE_SCRIPTED_FAULT": "hang", "GUIDE_SCRIPTED_FAULT_AFTER": str(SAID_BEFORE_KILL)}
+    words = words_to_release(scripted_description(catalogue.get(EXHIBIT)), SAID_BEFORE_KILL)
+    hanging = {"GUIDE_SCRIPTED_FAULT": "hang", "GUIDE_SCRIPTED_FAULT_AFTER": str(words)}
     server = GuideServer(url=f"http://127.0.0.1:{port}", app=None)  # type: ignore[arg-type]
     first = await GuideServeProcess.start(port=port, exhibits_dir=exhibits_dir, env=env | hanging)
     second: GuideServeProcess | None = None
