@@ -84,7 +84,8 @@ async def measure_llamacpp(
     for exhibit in chosen:
         _forget_prompts(engine)
         messages = description_messages(exhibit, VisitorProfile())
-        ours.append(await _bare_engine(engine, messages, args.max_new_tokens))
+        first_token, _, rate = await _bare_engine(engine, messages, args.max_new_tokens)
+        ours.append((first_token, rate))
     prompts = [engine.render(description_messages(exhibit, VisitorProfile())) for exhibit in chosen]
     # llama.cpp's spinning threads collapse when the cores are shared: time it with one thread and
     # with the engine's count, and keep its better run per prompt (the stricter reference).
@@ -137,7 +138,7 @@ async def cached_description_latency(url: str, exhibit_id: str, *, replays: int,
     await _visitor_round(url, 1, exhibit_id, seq)  # generates and caches the description
     timings: list[float] = []
     for replay in range(replays):
-        ttft, _ = await _visitor_round(url, 1, exhibit_id, seq + 2 * (replay + 1))
+        ttft, _, _ = await _visitor_round(url, 1, exhibit_id, seq + 2 * (replay + 1))
         timings += ttft
     return timings
 

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from pydantic import BaseModel
 
 from guide_server.catalogue.loader import Catalogue
-from guide_server.catalogue.models import Exhibit, Fact
+from guide_server.catalogue.models import Exhibit, Fact, FactKind
 from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
 from guide_server.generation.engine import Engine
@@ -43,7 +43,7 @@ class Answered:
 
 def with_injected_fact(exhibit: Exhibit, text: str) -> Exhibit:
     """`exhibit` with one more fact, as a careless or malicious curator might add it."""
-    fact = Fact(text=text[:240], source="curator note", kind="description")
+    fact = Fact(text=text[:240], source="curator note", kind=FactKind.DESCRIPTION)
     return exhibit.model_copy(update={"facts": [*exhibit.facts, fact]})
 
 

@@ -61,7 +61,7 @@ def summarise(
     """Score every answer and gather the figures."""
     scores: list[ItemScore] = []
     released = unsupported = withheld = fallbacks = 0
-    rows = []
+    rows: list[dict[str, object]] = []
     for answer in answered:
         exhibit = catalogue.exhibits[answer.item.exhibit_id or answer.exhibit_id]
         score = score_answer(answer.item, answer.sentences, exhibit)
