@@ -138,8 +138,10 @@ def statements(exhibit: Exhibit) -> list[Statement]:
     return result
 
 
-def _query_terms(question: str) -> list[str]:
-    terms = _content(question)
+def _query_terms(question: str, exhibit: Exhibit) -> list[str]:
+    """The question's lemmas and their synonyms, less the exhibit's own name: every statement is about it."""
+    own = {t.lemma for t in analyse(exhibit.title)}
+    terms = [term for term in _content(question) if term not in own] or ["_"]
     return terms + [synonym for term in terms for synonym in sorted(synonyms_of(term))]
 
 
@@ -214,7 +216,7 @@ class FactRanker:
         """The `k` statements of `exhibit` that best answer `question`, best first."""
         items = statements(exhibit)
         texts = tuple(s.text for s in items)
-        lexical = _lexical_index(texts).get_scores(_query_terms(question))
+        lexical = _lexical_index(texts).get_scores(_query_terms(question, exhibit))
         top = float(lexical.max()) if len(lexical) else 0.0
         lexical_norm = lexical / top if top > 0 else np.zeros(len(items))
         vectors = self.embedder.encode([question, *texts])
