@@ -40,6 +40,7 @@ def add_commands(subparsers: Any) -> None:
     evaluate.add_argument("--split", default="test", choices=["train", "validation", "test", "all"])
     evaluate.add_argument("--out", type=Path, default=PROJECT_ROOT / "training" / "reports" / "truth")
     evaluate.add_argument("--exhibits", type=Path, default=DEFAULT_EXHIBITS_DIR)
+    evaluate.add_argument("--append", action="store_true", help="keep the report's other candidates")
     evaluate.set_defaults(handler=_evaluate)
 
     select = subparsers.add_parser("select", help="rank evaluated candidates; write training/registry.json")
@@ -121,7 +122,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     exhibit_split = {i: name for name in ("train", "validation", "test") for i in getattr(split, name)}
     run_evaluation(
         _candidates(args.candidate), exhibits_dir=args.exhibits, split=args.split,
-        exhibit_split=exhibit_split, out=args.out,
+        exhibit_split=exhibit_split, out=args.out, append=args.append,
     )  # fmt: skip
     print(f"report written to {args.out / (args.split + '.md')}")
     return 0

@@ -139,8 +139,12 @@ def run_evaluation(
     exhibit_split: dict[str, str],
     out: Path,
     questions: Path | None = None,
+    append: bool = False,
 ) -> list[CandidateResult]:
-    """Evaluate every model on the split's questions; write `out/<split>.json` and `.md`."""
+    """Evaluate every model on the split's questions; write `out/<split>.json` and `.md`.
+
+    With `append`, candidates already in the report stay (one evaluated again replaces its row).
+    """
     catalogue = load_catalogue_or_raise(exhibits_dir)
     items = split_items(load_questions(questions) if questions else load_questions(), exhibit_split, split)
     ranker = FactRanker(MiniLMEmbedder())
