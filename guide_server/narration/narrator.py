@@ -66,6 +66,11 @@ MESSAGES = {
 }
 RECORD_INTRO = "The museum's record says: "
 UNFINISHED = "cut off at the length limit before the sentence ended"
+_SAYS_NOT_HELD = re.compile(
+    r"\bmuseum\s+(?:holds|has|keeps|owns)\s+no\b|\b(?:not|no longer)\s+in\s+(?:the|this|our)\s+museum\b"
+    r"|\bmuseum\s+(?:does\s+not|doesn't)\s+(?:hold|have)\b",
+    re.I,
+)
 _PROMPT_ECHO = re.compile(r"^(?:exhibit|facts?|question|system|user)\s*:", re.I)
 
 
@@ -262,6 +267,12 @@ class Narrator:
         if _PROMPT_ECHO.match(sentence) or sentence.endswith("?"):
             self._withhold(
                 request, sentence, "repeats the prompt or asks a question instead of answering", progress
+            )
+            return
+        if _SAYS_NOT_HELD.search(sentence):
+            # What the museum holds is the catalogue's to say (the question router), never the model's.
+            self._withhold(
+                request, sentence, "only the catalogue says what the museum does not hold", progress
             )
             return
         started = time.perf_counter()
