@@ -175,11 +175,9 @@ _ASKS_KIND = {
 
 
 def _kind_bonus(question: str, statement: Statement) -> float:
-    return _answer_type_bonus(question, statement) + sum(
-        KIND_BONUS
-        for kind, pattern in _ASKS_KIND.items()
-        if statement.kind == kind and pattern.search(question)
-    )
+    """KIND_BONUS when the statement has what the question asks for (bonuses do not add up)."""
+    asked = any(statement.kind == kind and pattern.search(question) for kind, pattern in _ASKS_KIND.items())
+    return max(_answer_type_bonus(question, statement), KIND_BONUS if asked else 0.0)
 
 
 def _answer_type_bonus(question: str, statement: Statement) -> float:
