@@ -93,4 +93,6 @@ def test_the_validator_warns_about_instruction_like_facts_with_their_place(exhib
     assert instruction_warnings(exhibits_dir, load_catalogue_or_raise(exhibits_dir)) == []
     slip_in_fact(exhibits_dir, EXHIBIT, INJECTION)
     [warning] = instruction_warnings(exhibits_dir, load_catalogue_or_raise(exhibits_dir))
-    assert warning.startswith(f"{EXHIBIT}.json:") and "/facts/7/text" in warning and "SYSTEM OVERRIDE" in warning
+    assert (
+        warning.startswith(f"{EXHIBIT}.json:") and "/facts/7/text" in warning and "SYSTEM OVERRIDE" in warning
+    )

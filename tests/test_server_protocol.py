@@ -414,7 +414,9 @@ async def test_the_model_may_not_say_what_the_museum_lacks(tmp_path: Path, exhib
     engine = ScriptedEngine(f"The museum holds no exhibit on that. {ANSWER}")
     async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
         async with visitor(server) as guest:
-            await guest.send(Question(request_id="q-1", text="How many storeys has the keep?", exhibit_id=EXHIBIT))
+            await guest.send(
+                Question(request_id="q-1", text="How many storeys has the keep?", exhibit_id=EXHIBIT)
+            )
             answer = await guest.stream("answer")
     assert text_of(answer) == ANSWER
     assert answer[-1].fact_check.withheld[0].reason == "only the catalogue says what the museum does not hold"

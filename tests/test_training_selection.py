@@ -67,3 +67,15 @@ def test_a_bad_gate_names_the_field(tmp_path: Path) -> None:
     path.write_text("min_factual_accuracy: 1.5\nsplit: somewhere\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"min_factual_accuracy.*split"):
         load_selection_config(path)
+
+
+def test_a_tie_goes_to_the_smaller_model(tmp_path: Path) -> None:
+    reports = _report(
+        tmp_path / "truth",
+        [
+            _row("gemma-3-270m+g", 0.9, adapter="training/runs/g/adapter"),
+            _row("smollm2-135m-instruct+s", 0.9, adapter="a"),
+        ],
+    )
+    registry = select_model(SelectionConfig(), reports_dir=reports, registry_path=tmp_path / "r.json")
+    assert registry.selected == "smollm2-135m-instruct+s"

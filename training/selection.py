@@ -4,13 +4,14 @@ The gate is fixed in `training/configs/selection.yaml` before any run and is
 never lowered to let one pass: factual accuracy on the test split at least
 `min_factual_accuracy`, and no released sentence the claim checker does not
 support. Among candidates that pass, the most accurate wins (ties: the smaller
-model, listed first in the report). If none passes, nothing is written and the
+model: faster on the CPU). If none passes, nothing is written and the
 error gives every candidate's figures.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,14 @@ def candidates_from_report(report: Path) -> list[RegisteredModel]:
     return models
 
 
+def size_in_millions(base: str) -> float:
+    """Parameters of a base named like 'smollm2-135m-instruct' (135), for breaking ties; unknown: infinite."""
+    found = re.search(r"(\d+(?:\.\d+)?)([mb])\b", base.lower())
+    if found is None:
+        return float("inf")
+    return float(found.group(1)) * (1000 if found.group(2) == "b" else 1)
+
+
 def passes_gate(model: RegisteredModel, config: SelectionConfig) -> bool:
     """Accurate enough, and nothing unsupported released."""
     return (
@@ -94,7 +103,7 @@ def select_model(config: SelectionConfig, *, reports_dir: Path, registry_path: P
     if not report.exists():
         raise FileNotFoundError(f"{report}: no report; run `guide evaluate --split {config.split}` first")
     candidates = candidates_from_report(report)
-    ranked = sorted(candidates, key=lambda m: m.scores["factual_accuracy"], reverse=True)
+    ranked = sorted(candidates, key=lambda m: (-m.scores["factual_accuracy"], size_in_millions(m.base)))
     passing = [m for m in ranked if passes_gate(m, config)]
     if not passing:
         figures = "; ".join(

@@ -420,6 +420,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is the Hala Sultan Tekke?",
             "Which side of the Salt Lake is the complex on?",
             "Is the Tekke next to the Larnaca Salt Lake?",
+            "On which bank of the Salt Lake does the complex stand?",
         ]),
         ("It is built around a tomb", [
             "Whose tomb is in the Tekke?",

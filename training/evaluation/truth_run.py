@@ -156,9 +156,12 @@ def run_evaluation(
             f"{model.id}: factual accuracy {result.factual_accuracy:.3f} on {split} ({result.seconds:.0f} s)"
         )
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{split}.json").write_text(
-        json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8"
-    )
+    report = out / f"{split}.json"
+    if append and report.exists():
+        fresh = {r.model_id for r in results}
+        kept = [CandidateResult(**row) for row in json.loads(report.read_text(encoding="utf-8"))]
+        results = [r for r in kept if r.model_id not in fresh] + results
+    report.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
     (out / f"{split}.md").write_text(render_report(results, split), encoding="utf-8")
     return results
 
