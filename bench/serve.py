@@ -223,13 +223,11 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
                     rates += rate_list
                     checks += check_list
                 p50, p95 = percentile(ttfts, 0.5), percentile(ttfts, 0.95)
-                rate = statistics.median(rates) if rates else float("nan")
                 ref_p50, ref_first = statistics.median(ref_ttft), statistics.median(ref_sentence)
                 ref_speed = statistics.median(ref_rate)
                 check_ms = statistics.median(checks) if checks else 0.0
                 rows.append(
-                    [count, ref_p50, ref_first, p50, p95, p50 / ref_first, check_ms, check_ms / p50,
-                     ref_speed, rate, rate / ref_speed]
+                    [count, ref_p50, ref_first, p50, p95, p50 / ref_first, check_ms, check_ms / p50, ref_speed]
                 )  # fmt: skip
         # A second server with the description cache on: the first visit generates, the rest replay.
         extras: dict[str, Any] = {"label": getattr(engine, "describe", lambda: engine.model_id)()}
@@ -260,8 +258,6 @@ def run(args: argparse.Namespace) -> int:
         "checker ms/sentence",
         "checker share",
         "bare tok/s",
-        "client tok/s",
-        "tok/s x bare",
     ]
     print_table(headers, rows)
     print_cached(extras["cached"])
