@@ -158,7 +158,7 @@ def _dataset_build(args: argparse.Namespace) -> int:
     flagged = unsupported_targets(examples, dict(load_catalogue_or_raise(args.exhibits).exhibits))
     if flagged:
         raise SystemExit(
-            f"the fact guard flags {len(flagged)} targets (e.g. {flagged[:3]}): fix the templates"
+            f"the claim checker rejects {len(flagged)} targets (e.g. {flagged[:3]}): fix the templates"
         )
     paths = write_dataset(examples, DATA_DIR / "dataset")
     card = PROJECT_ROOT / "training" / "DATASET_CARD.md"

@@ -124,16 +124,14 @@ def _resolve(
     tagged: list[tuple[Split, Draft | Pending]], prompt_facts: PromptFacts
 ) -> list[tuple[Split, Draft]]:
     """Rank the prompt facts of every pending question (one embedding batch), finish or drop each, dedupe."""
-    prompt_facts.prepare([(d.exhibit, d.question) for _, d in tagged if isinstance(d, Pending)])
+    prompt_facts.prepare(
+        [(d.exhibit, q) for _, d in tagged if isinstance(d, Pending) for q in d.candidates()]
+    )
     done: list[tuple[Split, Draft]] = []
     dropped: Counter[str] = Counter()
     seen: set[tuple[str, str | None, str]] = set()
     for split_name, item in tagged:
-        draft = (
-            item.resolve(prompt_facts.facts(item.exhibit, item.question))
-            if isinstance(item, Pending)
-            else item
-        )
+        draft = _finish(item, prompt_facts) if isinstance(item, Pending) else item
         if draft is None:
             dropped[item.task.value] += 1
             continue
@@ -145,6 +143,16 @@ def _resolve(
     if dropped:
         log.info("dropped (answer not in the ranked prompt facts, or unsupported): %s", dict(dropped))
     return done
+
+
+def _finish(pending: Pending, prompt_facts: PromptFacts) -> Draft | None:
+    """The draft for the first wording of the question whose ranked facts hold its target."""
+    for question in pending.candidates():
+        asked = pending.asking(question)
+        draft = asked.resolve(prompt_facts.facts(asked.exhibit, question))
+        if draft is not None:
+            return draft
+    return None
 
 
 def prompt_exhibit(example: Example, exhibits: dict[str, Exhibit]) -> Exhibit | None:

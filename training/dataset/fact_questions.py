@@ -483,6 +483,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Why is it called the House of Dionysos?",
             "Who was Dionysos?",
             "Does Dionysos appear in the mosaics?",
+            "Is the house named after Dionysos, the god of wine?",
         ]),
         ("About 556 square metres", [
             "How much of the floor is covered with mosaics?",
@@ -517,6 +518,8 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Who was Eustolios?",
             "What did Eustolios give to the city?",
             "Where is Eustolios named?",
+            "Which inscription names Eustolios?",
+            "Who gave public baths to the city?",
         ]),
         ("The building included a bath suite", [
             "Did the house have baths?",
@@ -719,6 +722,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where is the theatre?",
             "On which end of the hill does the theatre stand?",
             "Is the theatre on a steep hill?",
+            "Does the theatre stand on the southern end of the hill?",
         ]),
         ("The theatre was first built", [
             "When was the theatre first built?",
@@ -1009,6 +1013,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Where can I see the Pomos idol?",
             "Which museum displays the idol?",
             "Is the idol in Nicosia?",
+            "Is the idol displayed in the Cyprus Museum?",
         ]),
         ("Since 2008 the Pomos idol", [
             "Which coins show the Pomos idol?",
@@ -1027,6 +1032,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "Who was Hilarion?",
             "Why is it called Saint Hilarion?",
             "Who is the castle named after?",
+            "Was Hilarion a hermit who lived on the mountain?",
         ]),
         ("A Byzantine church and monastery", [
             "What was built on the site in the 10th century?",
@@ -1222,6 +1228,7 @@ FACT_QUESTIONS: dict[str, list[tuple[str, list[str]]]] = {
             "When were the Venetian walls built?",
             "Who built the walls of Nicosia?",
             "When did the Venetians begin the fortifications?",
+            "When did the Venetians begin building new fortifications around Nicosia?",
         ]),
         ("The walls were designed by", [
             "Who designed the walls?",

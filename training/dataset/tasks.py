@@ -10,6 +10,7 @@ correction that states the record's statement, "The museum's record does not say
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from collections.abc import Callable
@@ -66,6 +67,16 @@ class Pending:
     forbidden: list[str] = field(default_factory=list)
     about: str | None = ""
     """The example's exhibit_id: '' means `exhibit.id`; None for a subject the museum does not hold."""
+    plain: str | None = None
+    """The question as written, tried when the visitor-styled `question` ranks its answer out of the prompt."""
+
+    def candidates(self) -> list[str]:
+        """The question to try first, then its plain wording."""
+        return [self.question] if self.plain in (None, self.question) else [self.question, self.plain]
+
+    def asking(self, question: str) -> Pending:
+        """The same draft asked in other words."""
+        return dataclasses.replace(self, question=question, plain=None)
 
     def resolve(self, facts: list[str]) -> Draft | None:
         """The finished draft for these prompt facts, or None when the target cannot come from them."""
@@ -242,7 +253,7 @@ def single_facts(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list
     for fact, questions in fact_questions(exhibit):
         for question in questions:
             pending.append(Pending(Task.SINGLE_FACT, exhibit, rng.choice(AUDIENCES), visitor_style(question, rng),
-                                   answer_with(exhibit, fact)))  # fmt: skip
+                                   answer_with(exhibit, fact), plain=question))  # fmt: skip
     for label, templates in (("period", _PERIOD_QUESTIONS), ("site", _PLACE_QUESTIONS)):
         statement = _statement(exhibit, label)
         for template in rng.sample(templates, k=min(len(templates), paraphrases + 1)):
