@@ -1,4 +1,4 @@
-"""Visitor and robot sockets on a real server: questions, goto, feedback, fact guard, and every bad input."""
+"""Visitor and robot sockets on a real server: questions, goto, feedback, sentence gating, and every bad input."""
 
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ def model_card(config: TrainConfig, history: History, counts: dict[str, int]) ->
             "adapter over the base when `guide select` names this run in `training/registry.json`.",
             "",
             "Limits: trained on templated targets from about thirty exhibits; it is grounded, not knowledgeable:",
-            "serve it with the exhibit record in the prompt and the fact guard on.",
+            "serve it with the ranked facts in the prompt and the claim checker on.",
             "",
         ]
     )

@@ -1,1 +1,1 @@
-"""Text generation: grounded prompts, engines, the fact guard and the description cache."""
+"""Text generation: grounded prompts, the engines and their model files."""
