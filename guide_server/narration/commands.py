@@ -44,8 +44,6 @@ def ask_command(args: argparse.Namespace) -> int:
 async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
     from guide_server.core.config import GuideSettings
     from guide_server.core.engines import build_engine
-    from guide_server.core.metrics import GuideMetrics
-    from guide_server.narration.cache import DescriptionCache
     from guide_server.narration.claim_checker import check_sentence
     from guide_server.narration.narrator import Narrator
     from guide_server.narration.questions import QuestionRouter
@@ -63,15 +61,7 @@ async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
         print(f"  fact {ranked.score:.2f} [{ranked.statement.label}] {ranked.statement.text}")
     engine = build_engine(settings)
     await engine.start()
-    ready = asyncio.Event()
-    ready.set()
-    narrator = Narrator(
-        engine=engine,
-        settings=settings,
-        metrics=GuideMetrics(),
-        cache=DescriptionCache(0),
-        engine_ready=ready,
-    )
+    narrator = Narrator.standalone(engine, settings)
     profile = VisitorProfile(audience=Audience(args.audience))
     request = answer_request(plan, request_id="ask", question=args.question, profile=profile)
     messages: list[Any] = []

@@ -156,6 +156,19 @@ class Narrator:
         self.check = check
         self.engine_ready = engine_ready
 
+    @classmethod
+    def standalone(cls, engine: Engine, settings: GuideSettings) -> Narrator:
+        """A narrator outside a server (evaluation, `guide ask`): `engine` already started, no cache."""
+        ready = asyncio.Event()
+        ready.set()
+        return cls(
+            engine=engine,
+            settings=settings,
+            metrics=GuideMetrics(),
+            cache=DescriptionCache(0),
+            engine_ready=ready,
+        )
+
     def params(self, profile: VisitorProfile) -> GenerationParams:
         """The generation budget: the setting if given, else the audience's."""
         return GenerationParams(

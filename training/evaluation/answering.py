@@ -8,7 +8,6 @@ A curator-injection item adds its injected fact to the exhibit first.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -17,9 +16,7 @@ from pydantic import BaseModel
 from guide_server.catalogue.loader import Catalogue
 from guide_server.catalogue.models import Exhibit, Fact, FactKind
 from guide_server.core.config import GuideSettings
-from guide_server.core.metrics import GuideMetrics
 from guide_server.generation.engine import Engine
-from guide_server.narration.cache import DescriptionCache
 from guide_server.narration.narrator import Narrator
 from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.requests import answer_request
@@ -65,15 +62,7 @@ async def answer_items(
     profile: VisitorProfile | None = None,
 ) -> list[Answered]:
     """Answer each item in turn through plan, request and narrator; `engine` must be started."""
-    ready = asyncio.Event()
-    ready.set()
-    narrator = Narrator(
-        engine=engine,
-        settings=GuideSettings(engine="scripted", watch_catalogue=False),
-        metrics=GuideMetrics(),
-        cache=DescriptionCache(0),
-        engine_ready=ready,
-    )
+    narrator = Narrator.standalone(engine, GuideSettings(engine="scripted", watch_catalogue=False))
     router = QuestionRouter(ranker)
     profile = profile or VisitorProfile()
     answered = []
