@@ -126,11 +126,11 @@ class Tour:
             self.broadcast(self.state())
 
     def on_pose(self, robot: Connection, pose: Pose, now: float) -> None:
-        """Forward the robot's pose; if its poses had stopped, visitors learn it is back."""
-        self.broadcast(pose)
+        """Forward the robot's pose; if its poses had stopped, visitors learn it is back first."""
         if self.robot is robot and self.pose_watch.pose_seen(now):
             log.info("tour %s: the robot's poses are back", self.id)
             self.broadcast(self.state())
+        self.broadcast(pose)
 
     def check_robot_pose(self, robot: Connection, now: float) -> bool:
         """Tell visitors the robot is unavailable once its poses stopped; True when that happened now."""

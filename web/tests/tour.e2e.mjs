@@ -69,6 +69,8 @@ try {
       && window.guide.lastPose && window.guide.lastPose.stamp > b.stamp,
     before, { timeout, polling: 100 },
   );
+  // A pose stalled by the restart may have reported the robot offline for a moment: it must come back.
+  await page.waitForFunction(() => document.getElementById("robot-status").textContent === "robot: online", null, { timeout, polling: 100 });
   const resumed = await page.evaluate(() => ({ reconnects: window.guide.reconnects, robotStatus: document.getElementById("robot-status").textContent }));
   await page.screenshot({ path: values.screenshot });
   console.log(JSON.stringify({ ...described, ...answered, ...resumed, console: consoleLines }));
