@@ -5,9 +5,9 @@ robot bridge (`guide_robot`), the Python listener and, through the exported
 JSON Schema (`guide protocol schema`), the Unity and browser clients.
 
 Every message is a JSON object with a `type`. Client -> server: `hello`, `pose`,
-`proximity`, `question`, `goto`, `feedback`. Server -> client: `welcome`,
+`proximity`, `question`, `goto`, `feedback`, `speech`. Server -> client: `welcome`,
 `pose`, `proximity`, `tour.state`, `description.start|delta|end`,
-`answer.start|delta|end`, `goto`, `feedback.saved`, `error`.
+`answer.start|delta|end`, `speech.audio`, `goto`, `feedback.saved`, `error`.
 
 This module does no I/O: parse with `parse_client_message`, serialise with
 `dump_message`.
@@ -104,6 +104,7 @@ class ErrorCode(StrEnum):
     NO_CURRENT_EXHIBIT = "no_current_exhibit"
     GENERATION_FAILED = "generation_failed"
     ROBOT_UNAVAILABLE = "robot_unavailable"
+    SPEECH_UNAVAILABLE = "speech_unavailable"
     TOO_SLOW = "too_slow"
     INTERNAL = "internal"
 
@@ -137,6 +138,11 @@ class Hello(_Message):
     token: Annotated[str, StringConstraints(max_length=256)]
     tour: TourId = "default"
     profile: VisitorProfile = VisitorProfile()
+    speech: bool = Field(
+        default=False,
+        description="Speak descriptions and answers to this visitor (`speech.audio`); toggled later "
+        "with `speech`. A language with no voice gets text and one `speech_unavailable` error.",
+    )
     resume: ResumePoint | None = None
 
 
@@ -200,6 +206,13 @@ class Feedback(_Message):
     comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
     correction: Annotated[str, StringConstraints(max_length=2000)] | None = None
     author: Literal["visitor", "curator"] = "visitor"
+
+
+class SpeechSetting(_Message):
+    """The visitor turned speech on or off (the clients' speech toggle)."""
+
+    type: Literal["speech"] = "speech"
+    enabled: bool
 
 
 # --- server -> client -------------------------------------------------------------
@@ -326,6 +339,24 @@ class AnswerEnd(_StreamEnd):
     type: Literal["answer.end"] = "answer.end"
 
 
+class SpeechAudio(_Message):
+    """The spoken form of one released sentence: the `*.delta` with this `request_id` and `seq`.
+
+    Sent only to visitors who turned speech on, in `seq` order within a request,
+    after the delta it speaks. `audio` is base64 of little-endian signed 16-bit
+    mono PCM at `sample_rate`, so a client can queue it without decoding a file.
+    """
+
+    type: Literal["speech.audio"] = "speech.audio"
+    request_id: RequestId
+    seq: int = Field(ge=0, description="The `seq` of the delta whose text this speaks.")
+    voice: str = Field(description="The voice that spoke, e.g. `en_US-joe-medium`.")
+    encoding: Literal["pcm_s16le"] = "pcm_s16le"
+    sample_rate: int = Field(gt=0, description="Samples per second.")
+    duration_ms: float = Field(ge=0)
+    audio: str = Field(description="Base64 of the PCM samples.")
+
+
 class FeedbackSaved(_Message):
     """The server stored a `feedback` message."""
 
@@ -344,7 +375,7 @@ class Error(_Message):
 
 
 ClientMessage: TypeAlias = Annotated[
-    Hello | Pose | Proximity | Question | Goto | Feedback, Field(discriminator="type")
+    Hello | Pose | Proximity | Question | Goto | Feedback | SpeechSetting, Field(discriminator="type")
 ]
 ServerMessage: TypeAlias = Annotated[
     Welcome
@@ -357,6 +388,7 @@ ServerMessage: TypeAlias = Annotated[
     | AnswerStart
     | AnswerDelta
     | AnswerEnd
+    | SpeechAudio
     | Goto
     | FeedbackSaved
     | Error,
@@ -366,7 +398,7 @@ ServerMessage: TypeAlias = Annotated[
 _CLIENT = TypeAdapter(ClientMessage)
 _SERVER = TypeAdapter(ServerMessage)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-CLIENT_TYPES = frozenset(("hello", "pose", "proximity", "question", "goto", "feedback"))
+CLIENT_TYPES = frozenset(("hello", "pose", "proximity", "question", "goto", "feedback", "speech"))
 
 
 class ProtocolError(Exception):

@@ -289,6 +289,7 @@ namespace MuseumGuide.Protocol
         public const string NoCurrentExhibit = "no_current_exhibit";
         public const string GenerationFailed = "generation_failed";
         public const string RobotUnavailable = "robot_unavailable";
+        public const string SpeechUnavailable = "speech_unavailable";
         public const string TooSlow = "too_slow";
         public const string Internal = "internal";
     }
@@ -446,6 +447,7 @@ namespace MuseumGuide.Protocol
         public string token;
         public string tour = "default";
         public VisitorProfile profile = new VisitorProfile();
+        public bool speech = false;
         public ResumePoint resume;
 
         public static Hello FromJson(JsonObject o)
@@ -456,6 +458,7 @@ namespace MuseumGuide.Protocol
             m.token = o.GetString("token");
             if (o.Has("tour")) m.tour = o.GetString("tour");
             { var v = o.GetObject("profile", false); if (v != null) m.profile = VisitorProfile.FromJson(v); }
+            if (o.Has("speech")) m.speech = o.GetBool("speech");
             { var v = o.GetObject("resume", false); if (v != null) m.resume = ResumePoint.FromJson(v); }
             return m;
         }
@@ -469,6 +472,7 @@ namespace MuseumGuide.Protocol
             if (token != null) w.Field("token", token);
             if (tour != null) w.Field("tour", tour);
             if (profile != null) { w.Name("profile"); profile.WriteJson(w); }
+            w.Field("speech", speech);
             if (resume != null) { w.Name("resume"); resume.WriteJson(w); }
             w.EndObject();
         }
@@ -633,6 +637,70 @@ namespace MuseumGuide.Protocol
         }
     }
 
+    /// <summary>The spoken form of one released sentence: the `*.delta` with this `request_id` and `seq`.</summary>
+    public sealed partial class SpeechAudio : GuideMessage
+    {
+        public const string TypeName = "speech.audio";
+        public override string Type => TypeName;
+        public string request_id;
+        public int seq;
+        public string voice;
+        public string encoding = "pcm_s16le";
+        public int sample_rate;
+        public double duration_ms;
+        public string audio;
+
+        public static SpeechAudio FromJson(JsonObject o)
+        {
+            var m = new SpeechAudio();
+            m.request_id = o.GetString("request_id");
+            m.seq = o.GetInt("seq");
+            m.voice = o.GetString("voice");
+            if (o.Has("encoding")) m.encoding = o.GetString("encoding");
+            m.sample_rate = o.GetInt("sample_rate");
+            m.duration_ms = o.GetDouble("duration_ms");
+            m.audio = o.GetString("audio");
+            return m;
+        }
+
+        public override void WriteJson(JsonWriter w)
+        {
+            w.BeginObject();
+            w.Field("type", TypeName);
+            if (request_id != null) w.Field("request_id", request_id);
+            w.Field("seq", seq);
+            if (voice != null) w.Field("voice", voice);
+            if (encoding != null) w.Field("encoding", encoding);
+            w.Field("sample_rate", sample_rate);
+            w.Field("duration_ms", duration_ms);
+            if (audio != null) w.Field("audio", audio);
+            w.EndObject();
+        }
+    }
+
+    /// <summary>The visitor turned speech on or off (the clients' speech toggle).</summary>
+    public sealed partial class SpeechSetting : GuideMessage
+    {
+        public const string TypeName = "speech";
+        public override string Type => TypeName;
+        public bool enabled;
+
+        public static SpeechSetting FromJson(JsonObject o)
+        {
+            var m = new SpeechSetting();
+            m.enabled = o.GetBool("enabled");
+            return m;
+        }
+
+        public override void WriteJson(JsonWriter w)
+        {
+            w.BeginObject();
+            w.Field("type", TypeName);
+            w.Field("enabled", enabled);
+            w.EndObject();
+        }
+    }
+
     /// <summary>The tour's current exhibit and whether its robot is reachable.</summary>
     public sealed partial class TourState : GuideMessage
     {
@@ -766,6 +834,7 @@ namespace MuseumGuide.Protocol
                 case Goto.TypeName: return Goto.FromJson(o);
                 case Pose.TypeName: return Pose.FromJson(o);
                 case Proximity.TypeName: return Proximity.FromJson(o);
+                case SpeechAudio.TypeName: return SpeechAudio.FromJson(o);
                 case TourState.TypeName: return TourState.FromJson(o);
                 case Welcome.TypeName: return Welcome.FromJson(o);
                 default: return null;
@@ -784,6 +853,7 @@ namespace MuseumGuide.Protocol
                 case Pose.TypeName: return Pose.FromJson(o);
                 case Proximity.TypeName: return Proximity.FromJson(o);
                 case Question.TypeName: return Question.FromJson(o);
+                case SpeechSetting.TypeName: return SpeechSetting.FromJson(o);
                 default: return null;
             }
         }
