@@ -153,6 +153,7 @@ async def visitor(
     profile: VisitorProfile | None = None,
     resume: ResumePoint | None = None,
     tour: str = "default",
+    speech: bool = False,
     **connect_options: Any,
 ) -> AsyncIterator[Client]:
     """A visitor that said hello and got `welcome`."""
@@ -163,6 +164,7 @@ async def visitor(
             token=DEMO_VISITOR_TOKEN,
             tour=tour,
             profile=profile or VisitorProfile(),
+            speech=speech,
             resume=resume,
         )
         await client.send(hello)

@@ -65,6 +65,8 @@ def create_app(
         app.state.services = services
         start = _start_engine(chosen, services.engine_status, services.ranker, store.current)
         background = [asyncio.create_task(start, name="engine-start")]
+        if settings.speech:
+            background.append(asyncio.create_task(asyncio.to_thread(services.speaker.load), name="voices"))
         if settings.watch_catalogue:
             background.append(asyncio.create_task(watch_catalogue(store), name="catalogue-watch"))
         try:
@@ -74,6 +76,7 @@ def create_app(
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            services.speaker.close()
             with contextlib.suppress(Exception):
                 await chosen.close()
 

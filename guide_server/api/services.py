@@ -18,6 +18,7 @@ from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.requests import description_request
 from guide_server.narration.retrieval import Embedder, FactRanker
 from guide_server.protocol import VisitorProfile
+from guide_server.speech.speaker import Speaker
 from guide_server.tours.description_stream import Narrate
 from guide_server.tours.tour import TourRegistry
 
@@ -68,6 +69,7 @@ class GuideServices:
     ranker: FactRanker
     questions: QuestionRouter
     tours: TourRegistry
+    speaker: Speaker
     feedback: FeedbackStore
     catalogue_changes: CatalogueChanges
 
@@ -94,6 +96,7 @@ def build_services(
         engine_ready=status.ready,
     )
     ranker = FactRanker(embedder)
+    speaker = Speaker(enabled=settings.speech, cache_size=settings.speech_cache_size)
 
     def narration(request_id: str, exhibit_id: str, profile: VisitorProfile) -> Narrate:
         async def narrate(publish) -> None:  # type: ignore[no-untyped-def]
@@ -115,6 +118,7 @@ def build_services(
         catalogue=lambda: catalogue.current,
         narration=narration,
         robot_pose_timeout_s=settings.robot_pose_timeout_s,
+        speaker=speaker,
     )
 
     async def finish_change(removed: frozenset[str]) -> None:
@@ -146,6 +150,7 @@ def build_services(
         ranker=ranker,
         questions=QuestionRouter(ranker),
         tours=tours,
+        speaker=speaker,
         feedback=FeedbackStore(settings.feedback_db),
         catalogue_changes=changes,
     )

@@ -103,6 +103,14 @@ class GuideSettings(BaseSettings):
             )
         return value
 
+    speech: bool = Field(
+        default=True,
+        description="Speak released sentences to visitors who turn speech on (the packaged Piper voice; "
+        "English only). false: every such visitor gets one speech_unavailable error and text only.",
+    )
+    speech_cache_size: int = Field(
+        default=512, ge=0, description="Spoken sentences kept, so cached descriptions keep their audio."
+    )
     description_cache_size: int = Field(
         default=256, ge=0, description="Finished descriptions kept (0 disables the cache)."
     )

@@ -16,3 +16,5 @@ class Connection:
     kind: ClientKind
     outbox: Outbox
     profile: VisitorProfile = field(default_factory=VisitorProfile)
+    speech: bool = False
+    """The visitor wants `speech.audio` (and its language has a voice)."""

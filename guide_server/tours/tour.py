@@ -30,6 +30,7 @@ from guide_server.protocol import (
     VisitorProfile,
     dump_message,
 )
+from guide_server.speech.speaker import Speaker
 from guide_server.tours.connection import Connection
 from guide_server.tours.description_stream import DescriptionStream, Narrate
 from guide_server.tours.pose_watch import PoseWatch
@@ -52,6 +53,7 @@ class Tour:
         catalogue: Callable[[], Catalogue],
         narration: NarrationFactory,
         robot_pose_timeout_s: float = 3.0,
+        speaker: Speaker | None = None,
     ) -> None:
         self.id = tour_id
         self.visitors: list[Connection] = []
@@ -61,6 +63,7 @@ class Tour:
         self._recent: deque[DescriptionStream] = deque(maxlen=RECENT_STREAMS)
         self._catalogue = catalogue
         self._narration = narration
+        self._speaker = speaker
         self._lock = asyncio.Lock()
         self.pose_watch = PoseWatch(robot_pose_timeout_s)
 
@@ -101,6 +104,12 @@ class Tour:
         existing = self.streams.get(visitor.profile)
         stream = existing if existing is not None else self._start_stream(self.exhibit_id, visitor.profile)
         stream.subscribe(visitor)
+
+    def speech_changed(self, visitor: Connection) -> None:
+        """The visitor turned speech on or off: speak its group's current description if now on."""
+        stream = self.streams.get(visitor.profile)
+        if visitor.speech and stream is not None:
+            stream.start_speech()
 
     def leave(self, visitor: Connection) -> None:
         """Remove a visitor from the tour and its streams."""
@@ -188,7 +197,9 @@ class Tour:
 
     def _start_stream(self, exhibit_id: str, profile: VisitorProfile) -> DescriptionStream:
         request_id = f"d-{uuid.uuid4().hex[:12]}"
-        stream = DescriptionStream(request_id=request_id, exhibit_id=exhibit_id, profile=profile)
+        stream = DescriptionStream(
+            request_id=request_id, exhibit_id=exhibit_id, profile=profile, speaker=self._speaker
+        )
         for visitor in self.visitors:
             if visitor.profile == profile:
                 stream.subscribe(visitor)
@@ -212,11 +223,13 @@ class TourRegistry:
         catalogue: Callable[[], Catalogue],
         narration: NarrationFactory,
         robot_pose_timeout_s: float = 3.0,
+        speaker: Speaker | None = None,
     ) -> None:
         self._tours: dict[str, Tour] = {}
         self._catalogue = catalogue
         self._narration = narration
         self._robot_pose_timeout_s = robot_pose_timeout_s
+        self._speaker = speaker
 
     def get(self, tour_id: str) -> Tour:
         """The tour with this id (created empty if new)."""
@@ -227,6 +240,7 @@ class TourRegistry:
                 catalogue=self._catalogue,
                 narration=self._narration,
                 robot_pose_timeout_s=self._robot_pose_timeout_s,
+                speaker=self._speaker,
             )
         return tour
 

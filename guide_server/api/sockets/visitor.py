@@ -2,8 +2,10 @@
 
 After `welcome` the visitor receives `tour.state`, `pose`, `proximity`,
 `description.*` (shared by the tour) and `answer.*` (its own); it may send
-`question`, `feedback` and `goto`. Listeners (`client: listener`) read the same
-stream but may not send the robot anywhere.
+`question`, `feedback`, `goto` and `speech`. With speech on (`hello.speech` or
+`speech`), each released sentence also comes as `speech.audio`: descriptions
+spoken once per group, answers to the asker only. Listeners (`client: listener`)
+read the same stream but may not send the robot anywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel
 
 from guide_server.api.services import GuideServices
 from guide_server.api.sockets.rate_limit import QuestionRateLimit
@@ -26,6 +29,7 @@ from guide_server.narration.requests import answer_request
 from guide_server.protocol import (
     ClientKind,
     ClientMessage,
+    Error,
     ErrorCode,
     Feedback,
     FeedbackSaved,
@@ -34,8 +38,12 @@ from guide_server.protocol import (
     Limits,
     ProtocolError,
     Question,
+    SpeechAudio,
+    SpeechSetting,
     Welcome,
 )
+from guide_server.speech.track import SpeechTrack
+from guide_server.speech.voices import unavailable_reason
 from guide_server.tours.connection import Connection
 from guide_server.tours.tour import Tour
 
@@ -64,6 +72,7 @@ async def visitor_socket(websocket: WebSocket) -> None:
         Welcome(session_id=visitor.session_id, tour=tour.id, model_id=services.engine.model_id, limits=limits)
     )
     session = VisitorSession(services, tour, visitor)
+    session.set_speech(hello.speech)
     tour.join(visitor, hello.resume)
     services.metrics.connections.labels(hello.client.value).inc()
     try:
@@ -92,13 +101,31 @@ class VisitorSession:
             self.goto(message)
         elif isinstance(message, Feedback):
             await self.feedback(message)
+        elif isinstance(message, SpeechSetting):
+            self.set_speech(message.enabled)
+            self.tour.speech_changed(self.visitor)
         elif isinstance(message, Hello):
             raise ProtocolError(ErrorCode.INVALID_MESSAGE, "hello was already accepted: send it only once")
         else:
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED,
-                f"visitors send question, feedback and goto; {message.type!r} comes from the robot",
+                f"visitors send question, feedback, goto and speech; {message.type!r} comes from the robot",
             )
+
+    def set_speech(self, enabled: bool) -> None:
+        """Turn speech on or off; a language with no voice gets text and one `speech_unavailable`."""
+        speaker = self.services.speaker
+        language = self.visitor.profile.language
+        if enabled and not speaker.speaks(language):
+            self.visitor.speech = False
+            self.services.metrics.client_errors.labels(ErrorCode.SPEECH_UNAVAILABLE.value).inc()
+            self.visitor.outbox.offer(
+                Error(
+                    code=ErrorCode.SPEECH_UNAVAILABLE, message=unavailable_reason(language, speaker.enabled)
+                )
+            )
+            return
+        self.visitor.speech = enabled
 
     def ask(self, question: Question) -> None:
         """Answer `question` to this visitor only, grounded in the exhibit it is about."""
@@ -137,7 +164,26 @@ class VisitorSession:
         request = answer_request(
             plan, request_id=question.request_id, question=question.text, profile=self.visitor.profile
         )
-        await services.narrator.narrate(request, self.visitor.outbox.offer)
+        if not self.visitor.speech:
+            await services.narrator.narrate(request, self.visitor.outbox.offer)
+            return
+        visitor = self.visitor
+
+        def speak(audio: SpeechAudio) -> None:
+            if visitor.speech:  # turned off mid-answer: the rest stays silent
+                visitor.outbox.offer(audio)
+
+        track = SpeechTrack(services.speaker, visitor.profile.language, speak)
+
+        def publish(message: BaseModel) -> None:
+            visitor.outbox.offer(message)
+            track.feed(message)
+
+        try:
+            await services.narrator.narrate(request, publish)
+            await track.wait()
+        finally:
+            await track.cancel()
 
     def goto(self, goto: Goto) -> None:
         """Forward to the tour's robot with the exhibit's place from the floor plan."""

@@ -1,0 +1,1 @@
+"""Speech: released sentences spoken by a packaged Piper voice and streamed as `speech.audio`."""
