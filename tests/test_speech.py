@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import array
 import base64
 from pathlib import Path
 
@@ -36,17 +36,12 @@ def assert_spoken_in_step(texts: list, audio: list) -> None:
     for delta, clip in zip(deltas, audio, strict=True):
         pcm = base64.b64decode(clip.audio)
         assert clip.encoding == "pcm_s16le" and clip.voice == "en_US-joe-medium"
-        assert (
-            len(pcm) == round(clip.duration_ms / 1000 * clip.sample_rate) * 2
-            or abs(len(pcm) / 2 / clip.sample_rate * 1000 - clip.duration_ms) < 1
-        )
+        assert abs(len(pcm) / 2 / clip.sample_rate * 1000 - clip.duration_ms) < 1
         words = len(delta.text.split())
         seconds = clip.duration_ms / 1000
         assert 0.15 * words < seconds < 1.0 * words + 1, f"{seconds:.1f} s of audio for {words} words"
-        assert (
-            max(abs(int.from_bytes(pcm[i : i + 2], "little", signed=True)) for i in range(0, len(pcm), 2))
-            > 1000
-        )
+        samples = array.array("h", pcm)
+        assert max(map(abs, samples)) > 1000, "the clip is silent"
 
 
 async def test_description_is_spoken_sentence_by_sentence_to_visitors_who_asked(
@@ -108,7 +103,9 @@ async def test_answer_is_spoken_to_the_asker_only(tmp_path: Path, exhibits_dir: 
             # The neighbour hears nothing of it: its next message is the robot's next event.
             await enter(bot, "kourion-theatre", seq=1)
             while (message := await neighbour.recv()).type != "proximity":
-                assert message.request_id != "q1", f"the neighbour got {message.type} of another's answer"
+                assert getattr(message, "request_id", None) != "q1", (
+                    f"the neighbour got {message.type} of another's answer"
+                )
 
 
 async def test_greek_visitor_gets_text_and_one_speech_unavailable(tmp_path: Path, exhibits_dir: Path) -> None:
@@ -147,4 +144,3 @@ async def test_speech_off_on_the_server_is_said_not_faked(tmp_path: Path, exhibi
         async with visitor(server, speech=True) as client:
             notice = await client.recv_type("error")
             assert notice.code is ErrorCode.SPEECH_UNAVAILABLE and "GUIDE_SPEECH" in notice.message
-            await asyncio.sleep(0)
