@@ -2,6 +2,8 @@
 
 Each `*.end` line says how many sentences were released to visitors and, for the
 operator, how many the claim checker withheld and why (`--raw` shows their text).
+With `--speak` (or `--speak-to FILE.wav`) the listener turns speech on and plays
+each `speech.audio` clip as it comes (or writes it to the file).
 
 `StreamPrinter` turns parsed server messages into terminal text (no I/O); `listen`
 is the thin websockets loop around it: say hello as a `listener`, print, and
@@ -11,11 +13,13 @@ reconnect with backoff (resuming the stream) until interrupted.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +36,7 @@ from guide_server.protocol import (
     dump_message,
     parse_server_message,
 )
+from guide_server.speech.playback import AudioSink, PlayerSink, SpeechOutputError, WavSink
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,15 @@ class ListenOptions:
     """Exit after the first description that ends."""
     raw: bool = False
     """Also print every frame as JSON."""
+    speak: bool = False
+    """Play the speech on this machine's audio output."""
+    speak_to: Path | None = None
+    """Write the speech to this WAV file instead."""
+
+    @property
+    def speech(self) -> bool:
+        """Whether to ask the server for speech."""
+        return self.speak or self.speak_to is not None
 
 
 def resolve_token(token: str | None) -> str:
@@ -80,6 +94,9 @@ class StreamPrinter:
     titles: dict[str, str] = field(default_factory=dict)
     resume: ResumePoint | None = None
     finished_descriptions: int = 0
+    unspoken: set[tuple[str, int]] = field(default_factory=set)
+    """Released deltas whose speech has not come yet (only while speech is on)."""
+    speaking: bool = False
     _open_line: bool = False
 
     def title(self, exhibit_id: str) -> str:
@@ -117,12 +134,18 @@ class StreamPrinter:
             case "description.delta" | "answer.delta":
                 if self.resume and self.resume.request_id == message.request_id:
                     self.resume = ResumePoint(request_id=message.request_id, seq=message.seq)
+                if self.speaking:
+                    first = message.first_seq if message.first_seq is not None else message.seq
+                    self.unspoken.update((message.request_id, s) for s in range(first, message.seq + 1))
                 self._open_line = True
                 return message.text
             case "description.end" | "answer.end":
                 if message.type == "description.end":
                     self.finished_descriptions += 1
                 return self._block(self._ending(message))
+            case "speech.audio":
+                self.unspoken.discard((message.request_id, message.seq))
+                return ""
             case "goto":
                 return self._block(f"-- robot sent to {self.title(message.exhibit_id)}")
             case "feedback.saved":
@@ -169,12 +192,18 @@ async def fetch_titles(ws_url: str) -> dict[str, str]:
         return {}
 
 
-async def listen_once(options: ListenOptions, printer: StreamPrinter, write: Callable[[str], None]) -> bool:
-    """One connection: hello, then print until it closes; True when --once is satisfied."""
+async def listen_once(
+    options: ListenOptions,
+    printer: StreamPrinter,
+    write: Callable[[str], None],
+    sink: AudioSink | None = None,
+) -> bool:
+    """One connection: hello, then print (and play) until it closes; True when --once is satisfied."""
     hello = Hello(
         client=ClientKind.LISTENER,
         token=resolve_token(options.token),
         tour=options.tour,
+        speech=sink is not None,
         resume=printer.resume,
     )
     async with connect(options.url, open_timeout=10) as socket:
@@ -189,7 +218,12 @@ async def listen_once(options: ListenOptions, printer: StreamPrinter, write: Cal
                 write(f"!! unreadable frame skipped: {exc.errors()[0]['msg']}\n")
                 continue
             write(printer.format(message))
-            if options.once and printer.finished_descriptions:
+            if message.type == "speech.audio" and sink is not None:
+                sink.write(base64.b64decode(message.audio), message.sample_rate)
+            if message.type == "error" and message.code.value == "speech_unavailable":
+                printer.speaking = False
+                printer.unspoken.clear()
+            if options.once and printer.finished_descriptions and not printer.unspoken:
                 return True
     return False
 
@@ -206,13 +240,35 @@ async def listen(options: ListenOptions, out: TextIO = sys.stdout) -> int:
     except ValueError as exc:
         print(f"guide listen: {exc}", file=sys.stderr)
         return 2
-    printer = StreamPrinter()
+    try:
+        sink = open_sink(options)
+    except SpeechOutputError as exc:
+        print(f"guide listen: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return await _listen_loop(options, write, sink)
+    finally:
+        if sink is not None:
+            sink.close()
+
+
+def open_sink(options: ListenOptions) -> AudioSink | None:
+    """Where the speech goes: the WAV file, the audio player, or nowhere (speech off)."""
+    if options.speak_to is not None:
+        return WavSink(options.speak_to)
+    if options.speak:
+        return PlayerSink()
+    return None
+
+
+async def _listen_loop(options: ListenOptions, write: Callable[[str], None], sink: AudioSink | None) -> int:
+    printer = StreamPrinter(speaking=sink is not None)
     delay = FIRST_RETRY_S
     while True:
         try:
             if not printer.titles:
                 printer.titles = await fetch_titles(options.url)
-            if await listen_once(options, printer, write):
+            if await listen_once(options, printer, write, sink):
                 return 0
             delay = FIRST_RETRY_S
             write("\n== the server closed the connection; reconnecting\n")

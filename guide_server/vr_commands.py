@@ -21,6 +21,12 @@ def add_commands(subparsers: Any) -> None:
     )
     listen.add_argument("--once", action="store_true", help="exit after the first finished description")
     listen.add_argument("--raw", action="store_true", help="also print every frame as JSON")
+    listen.add_argument(
+        "--speak", action="store_true", help="play the guide's speech on this machine's audio output"
+    )
+    listen.add_argument(
+        "--speak-to", type=Path, metavar="FILE", help="write the guide's speech to a WAV file instead"
+    )
     listen.set_defaults(handler=listen_command)
 
     unity = subparsers.add_parser("unity", help="the Unity package in unity_bridge/")
@@ -38,7 +44,15 @@ def listen_command(args: argparse.Namespace) -> int:
 
     from guide_server.listen import ListenOptions, listen
 
-    options = ListenOptions(url=args.url, tour=args.tour, token=args.token, once=args.once, raw=args.raw)
+    options = ListenOptions(
+        url=args.url,
+        tour=args.tour,
+        token=args.token,
+        once=args.once,
+        raw=args.raw,
+        speak=args.speak,
+        speak_to=args.speak_to,
+    )
     try:
         return asyncio.run(listen(options))
     except KeyboardInterrupt:

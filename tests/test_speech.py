@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import array
+import asyncio
 import base64
+import subprocess
+import sys
+import wave
 from pathlib import Path
 
+from conftest import TIMEOUT
 from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, visitor
 from test_server_streaming import SENTENCES, TEXT, enter
 
@@ -144,3 +149,47 @@ async def test_speech_off_on_the_server_is_said_not_faked(tmp_path: Path, exhibi
         async with visitor(server, speech=True) as client:
             notice = await client.recv_type("error")
             assert notice.code is ErrorCode.SPEECH_UNAVAILABLE and "GUIDE_SPEECH" in notice.message
+
+
+async def test_guide_listen_writes_the_spoken_description_to_a_wav_file(
+    tmp_path: Path, exhibits_dir: Path
+) -> None:
+    wav = tmp_path / "guide.wav"
+    engine = ScriptedEngine(TEXT, model_id="scripted-test")
+    async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
+        listener = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "guide_server.cli", "listen", "--once", "--speak-to", str(wav),
+            "--url", server.ws("/ws/visitor"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            seen: list[str] = []
+            while not any("== joined tour" in line for line in seen):
+                line = await asyncio.wait_for(listener.stdout.readline(), TIMEOUT)
+                assert line, f"guide listen exited early:\n{''.join(seen)}"
+                seen.append(line.decode())
+            async with visitor(server, speech=True) as headset, robot(server) as bot:
+                await enter(bot)
+                _, audio = await stream_with_audio(headset)
+            out, _ = await asyncio.wait_for(listener.communicate(), 3 * TIMEOUT)
+        finally:
+            if listener.returncode is None:
+                listener.kill()
+                await listener.wait()
+    assert listener.returncode == 0, "".join(seen) + out.decode()
+    with wave.open(str(wav)) as written:
+        seconds = written.getnframes() / written.getframerate()
+    expected = sum(clip.duration_ms for clip in audio) / 1000
+    assert abs(seconds - expected) < 0.05, (
+        f"the WAV holds {seconds:.2f} s; the headset heard {expected:.2f} s"
+    )
+
+
+def test_speak_to_an_unwritable_file_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "guide.wav"
+    result = subprocess.run(
+        [sys.executable, "-m", "guide_server.cli", "listen", "--speak-to", str(target)],
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert str(target) in result.stderr and "--speak-to" in result.stderr
