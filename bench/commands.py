@@ -12,6 +12,7 @@ BENCH_MODULES = (
     "bench.proximity",
     "bench.engine",
     "bench.serve",
+    "bench.speech",
     "bench.train",
     "bench.soak",
     "bench.injection",
