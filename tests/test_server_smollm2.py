@@ -12,6 +12,7 @@ from catalogue_support import add_exhibit, slip_in_fact
 from conftest import TIMEOUT
 from server_harness import EXHIBIT, assert_gapless, guide_server, robot, settings_for, text_of, visitor
 from test_server_streaming import enter
+from test_speech import assert_spoken_in_step, stream_with_audio
 
 from guide_server.generation.model_store import DEFAULT_BASE
 from guide_server.generation.registry import RegisteredModel
@@ -123,3 +124,19 @@ async def test_the_real_model_does_not_follow_a_curator_side_injection(
             await guest.send(Question(request_id="q-1", text="Who built this castle?", exhibit_id=EXHIBIT))
             answer = await guest.stream("answer")
     assert "alien" not in text_of(answer).lower() and text_of(answer).strip()
+
+
+async def test_the_real_model_is_spoken_in_step_with_its_text(
+    tmp_path: Path, exhibits_dir: Path, smollm2: TransformersEngine
+) -> None:
+    settings = settings_for(tmp_path, exhibits_dir, engine="transformers", max_new_tokens=BUDGET)
+    async with guide_server(settings, smollm2) as server:
+        async with visitor(server, speech=True) as guest, robot(server) as bot:
+            guest.timeout = MODEL_TIMEOUT
+            await enter(bot)
+            description, description_audio = await stream_with_audio(guest)
+            await guest.send(Question(request_id="q-spoken", text="Who built the keep?"))
+            answer, answer_audio = await stream_with_audio(guest, "answer")
+    for texts, audio in ((description, description_audio), (answer, answer_audio)):
+        assert text_of(texts).strip()
+        assert_spoken_in_step(texts, audio)
