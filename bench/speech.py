@@ -153,6 +153,9 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                 for index in range(max(1, args.rounds)):
                     exhibit = EXHIBITS[index % len(EXHIBITS)]
                     for speech in (False, True):  # the same exhibit each way, one right after the other
+                        prefixes = getattr(engine, "prefixes", None)
+                        if prefixes is not None:  # every round reads its prompt cold
+                            prefixes.clear()
                         figures[speech] += await _round(url, count, exhibit, seq, speech)
                         seq += 2
                 off = [text for text, _ in figures[False]]

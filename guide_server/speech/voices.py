@@ -8,6 +8,7 @@ reading Greek.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +44,26 @@ class Voice(Protocol):
 
 
 class PiperVoice:
-    """A Piper ONNX voice, loaded once; `synthesize` runs on the caller's thread."""
+    """A Piper ONNX voice, loaded once; `synthesize` runs on the caller's thread.
+
+    Its ONNX session does not spin-wait between sentences: on a small CPU the
+    model writing the next sentence needs those cores.
+    """
 
     def __init__(self, name: str, model: Path, config: Path) -> None:
-        from piper import PiperVoice as _Piper
+        import onnxruntime
+        from piper.config import PiperConfig
+        from piper.voice import PiperVoice as _Piper
 
+        options = onnxruntime.SessionOptions()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
         self.name = name
-        self._voice = _Piper.load(model, config)
+        self._voice = _Piper(
+            session=session, config=PiperConfig.from_dict(json.loads(config.read_text("utf-8")))
+        )
         self.sample_rate: int = self._voice.config.sample_rate
 
     def synthesize(self, text: str) -> SpeechClip:
