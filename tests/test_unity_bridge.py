@@ -185,6 +185,14 @@ SAMPLE_SERVER_MESSAGES = [
     ),
     p.Goto(exhibit_id="kolossi-castle", x=4.0, y=2.5, frame_id="map"),
     p.FeedbackSaved(feedback_id=7, request_id="q-1"),
+    p.SpeechAudio(
+        request_id="d-1",
+        seq=0,
+        voice="en_US-joe-medium",
+        sample_rate=22050,
+        duration_ms=0.1,
+        audio="AAABAA==",
+    ),
     p.Error(code=p.ErrorCode.UNAUTHORIZED, message="bad token: use ?token=..."),
 ]
 SAMPLE_CLIENT_MESSAGES = [
@@ -194,6 +202,7 @@ SAMPLE_CLIENT_MESSAGES = [
         exhibit_id="kourion-theatre", request_id="d-1", rating=5, comment="great", correction="AD 1454"
     ),
     p.Goto(exhibit_id="kolossi-castle", request_id="g-1"),
+    p.SpeechSetting(enabled=True),
 ]
 
 

@@ -22,8 +22,6 @@ namespace MuseumGuide
         public string Tour = "default";
         public string Audience = Audiences.Adult;
         public string Language = "en";
-        [Tooltip("Speak descriptions and answers (`speech.audio`); GuideClient.SendSpeech toggles it later.")]
-        public bool Speech = false;
     }
 
     /// <summary>Delays between reconnect attempts: doubling from `first` up to `max`, with jitter.</summary>
@@ -166,7 +164,6 @@ namespace MuseumGuide
                 token = settings.Token,
                 tour = settings.Tour,
                 profile = new VisitorProfile { audience = settings.Audience, language = settings.Language },
-                speech = settings.Speech,
                 resume = resume.Point(),
             };
         }
