@@ -34,6 +34,7 @@ from bench.reference import (
     print_llamacpp,
 )
 from bench.table import print_table
+from bench.visits import timed_visit
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship", "salamis", "amathus")
@@ -109,64 +110,21 @@ async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float,
 async def _visitor_round(
     url: str, count: int, exhibit_id: str, seq: int
 ) -> tuple[list[float], list[float], list[float]]:
-    from websockets.asyncio.client import connect
+    from guide_server.protocol import parse_server_message
 
-    from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-    from guide_server.protocol import (
-        ClientKind,
-        Hello,
-        Proximity,
-        ProximityKind,
-        dump_message,
-        parse_server_message,
-    )
+    async def listen(socket: Any) -> tuple[float, float, int, float]:
+        first = None
+        while True:
+            message = parse_server_message(await socket.recv())
+            if message.type == "description.delta" and first is None:
+                first = time.perf_counter()
+            if message.type == "description.end":
+                check = message.fact_check
+                checks = check.released + len(check.withheld) if check else 0
+                per_sentence = check.check_ms / checks if check and checks else 0.0
+                return (first or time.perf_counter(), time.perf_counter(), message.token_count, per_sentence)
 
-    ws = url.replace("http://", "ws://")
-    sockets = [await connect(f"{ws}/ws/visitor", max_size=None) for _ in range(count)]
-    robot = await connect(f"{ws}/ws/robot")
-    try:
-        for socket in sockets:
-            await socket.send(dump_message(Hello(client=ClientKind.VISITOR, token=DEMO_VISITOR_TOKEN)))
-        for socket in sockets:  # every visitor is on the tour before the robot arrives
-            while parse_server_message(await socket.recv()).type != "tour.state":
-                pass
-        await robot.send(dump_message(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN)))
-        await robot.recv()
-
-        async def listen(socket: Any) -> tuple[float, float, int, float]:
-            first = None
-            while True:
-                message = parse_server_message(await socket.recv())
-                if message.type == "description.delta" and first is None:
-                    first = time.perf_counter()
-                if message.type == "description.end":
-                    check = message.fact_check
-                    checks = check.released + len(check.withheld) if check else 0
-                    per_sentence = check.check_ms / checks if check and checks else 0.0
-                    return (
-                        first or time.perf_counter(),
-                        time.perf_counter(),
-                        message.token_count,
-                        per_sentence,
-                    )
-
-        listeners = [asyncio.create_task(listen(socket)) for socket in sockets]
-        sent = time.perf_counter()
-        event = Proximity(
-            event=ProximityKind.ENTER,
-            exhibit_id=exhibit_id,
-            distance=1.0,
-            bearing=0.0,
-            seq=seq,
-            stamp=time.time(),
-        )
-        await robot.send(dump_message(event))
-        results = await asyncio.gather(*listeners)
-        leave = event.model_copy(update={"event": ProximityKind.LEAVE, "seq": seq + 1, "stamp": time.time()})
-        await robot.send(dump_message(leave))
-    finally:
-        for socket in [*sockets, robot]:
-            await socket.close()
+    sent, results = await timed_visit(url, count, exhibit_id, seq, listen)
     ttft = [(first - sent) * 1000 for first, _, _, _ in results]
     rates = [(tokens - 1) / (end - first) for first, end, tokens, _ in results if end > first and tokens > 1]
     return ttft, rates, [check for *_, check in results]

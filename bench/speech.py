@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.serve import EXHIBITS, percentile
 from bench.table import print_table
+from bench.visits import timed_visit
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 
@@ -63,64 +64,25 @@ async def _round(
     url: str, count: int, exhibit_id: str, seq: int, speech: bool
 ) -> list[tuple[float, float | None]]:
     """Each visitor's (ms to first released sentence, ms to first audio) after one `enter`."""
-    from websockets.asyncio.client import connect
+    from guide_server.protocol import parse_server_message
 
-    from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-    from guide_server.protocol import (
-        ClientKind,
-        Hello,
-        Proximity,
-        ProximityKind,
-        dump_message,
-        parse_server_message,
-    )
+    async def listen(socket: Any) -> tuple[float, float | None]:
+        text = audio = None
+        ended = False
+        while not (ended and (audio is not None or not speech)):
+            message = parse_server_message(await socket.recv())
+            now = time.perf_counter()
+            if message.type == "description.delta" and text is None:
+                text = now
+            elif message.type == "speech.audio" and audio is None:
+                audio = now
+            elif message.type == "description.end":
+                ended = True
+                if not message.fact_check or not message.fact_check.released:
+                    break
+        return (text or time.perf_counter(), audio)
 
-    ws = url.replace("http://", "ws://")
-    sockets = [await connect(f"{ws}/ws/visitor", max_size=None) for _ in range(count)]
-    robot = await connect(f"{ws}/ws/robot")
-    try:
-        for socket in sockets:
-            hello = Hello(client=ClientKind.VISITOR, token=DEMO_VISITOR_TOKEN, speech=speech)
-            await socket.send(dump_message(hello))
-        for socket in sockets:
-            while parse_server_message(await socket.recv()).type != "tour.state":
-                pass
-        await robot.send(dump_message(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN)))
-        await robot.recv()
-
-        async def listen(socket: Any) -> tuple[float, float | None]:
-            text = audio = None
-            ended = False
-            while not (ended and (audio is not None or not speech)):
-                message = parse_server_message(await socket.recv())
-                now = time.perf_counter()
-                if message.type == "description.delta" and text is None:
-                    text = now
-                elif message.type == "speech.audio" and audio is None:
-                    audio = now
-                elif message.type == "description.end":
-                    ended = True
-                    if not message.fact_check or not message.fact_check.released:
-                        break
-            return (text or time.perf_counter(), audio)
-
-        listeners = [asyncio.create_task(listen(socket)) for socket in sockets]
-        sent = time.perf_counter()
-        event = Proximity(
-            event=ProximityKind.ENTER,
-            exhibit_id=exhibit_id,
-            distance=1.0,
-            bearing=0.0,
-            seq=seq,
-            stamp=time.time(),
-        )
-        await robot.send(dump_message(event))
-        results = await asyncio.gather(*listeners)
-        leave = event.model_copy(update={"event": ProximityKind.LEAVE, "seq": seq + 1, "stamp": time.time()})
-        await robot.send(dump_message(leave))
-    finally:
-        for socket in [*sockets, robot]:
-            await socket.close()
+    sent, results = await timed_visit(url, count, exhibit_id, seq, listen, speech=speech)
     return [
         ((text - sent) * 1000, None if audio is None else (audio - sent) * 1000) for text, audio in results
     ]
