@@ -72,7 +72,7 @@ class EventRecorder:
         self.events: list[Proximity] = []
         self._changed = threading.Condition()
         self.node = session.node("event_recorder")
-        self.node.create_subscription(String, EVENTS_TOPIC, self._on_event, EVENTS_QOS)
+        self.subscription = self.node.create_subscription(String, EVENTS_TOPIC, self._on_event, EVENTS_QOS)
 
     def _on_event(self, msg: String) -> None:
         with self._changed:

@@ -184,9 +184,19 @@ def test_goal_pose_drives_the_simulated_robot(session: Session, museum: Path) ->
     goal = PoseStamped()
     goal.header.frame_id = "map"
     goal.pose = pose_msg(RobotPose(9.0, 3.0, 0.0))
-    recorder.wait_while(
-        lambda: goals.publish(goal), lambda e: ("dwell", "exhibit-002") in _pairs(e), "arrival"
+    # The events are not latched: the recorder must hear the proximity node before the robot moves.
+    wait_until(
+        lambda: recorder.subscription.get_publisher_count() > 0, "DDS discovery of the proximity events"
     )
+
+    def goal_taken() -> bool:
+        goals.publish(goal)  # again until the simulator has it (DDS discovery); then it drives alone
+        target = sim.driver.target
+        return target is not None and target.name.startswith("goal@")
+
+    wait_until(goal_taken, "the simulator to take the goal")
+    # Driving there is simulated time on the session's one executor thread: give a busy CPU room.
+    recorder.wait_for(lambda e: ("dwell", "exhibit-002") in _pairs(e), "arrival", timeout=3 * TIMEOUT)
     assert _pairs(recorder.events)[-2:] == [("enter", "exhibit-002"), ("dwell", "exhibit-002")]
 
 
