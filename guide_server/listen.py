@@ -16,6 +16,7 @@ import asyncio
 import base64
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pydantic import ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from guide_server.core.tls import CertificateMismatch, ClientTrust
 from guide_server.protocol import (
     ClientKind,
     Hello,
@@ -59,6 +61,8 @@ class ListenOptions:
     """Play the speech on this machine's audio output."""
     speak_to: Path | None = None
     """Write the speech to this WAV file instead."""
+    trust: ClientTrust = field(default_factory=ClientTrust)
+    """How a wss:// server is trusted: the system's CAs, a CA file, or a pinned fingerprint."""
 
     @property
     def speech(self) -> bool:
@@ -180,16 +184,36 @@ def _sentences(count: int) -> str:
     return f"{count} sentence" + ("" if count == 1 else "s")
 
 
-async def fetch_titles(ws_url: str) -> dict[str, str]:
+async def fetch_titles(ws_url: str, trust: ClientTrust | None = None) -> dict[str, str]:
     """Exhibit id -> title from GET /api/exhibits (empty, with a warning, when unreachable)."""
+    trust = trust or ClientTrust()
+    context = trust.ssl_context(ws_url)
     try:
-        async with httpx.AsyncClient(base_url=http_base(ws_url), timeout=10) as client:
+        async with httpx.AsyncClient(
+            base_url=http_base(ws_url), timeout=10, verify=context or True
+        ) as client:
             response = await client.get("/api/exhibits")
+            trust.verify_peer(response.extensions["network_stream"].get_extra_info("ssl_object"))
             response.raise_for_status()
             return {e["id"]: e["title"] for e in response.json()}
     except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
         log.warning("exhibit titles unavailable (%s); showing ids", exc)
         return {}
+
+
+def untrusted_server_message(options: ListenOptions, exc: Exception) -> str:
+    """Why the server was refused, and how to trust the right one."""
+    if isinstance(exc, CertificateMismatch):
+        return str(exc)
+    how = (
+        f"the CA file {options.trust.ca_file} did not sign it"
+        if options.trust.ca_file
+        else "it is not signed by a CA this machine trusts"
+    )
+    return (
+        f"refusing {options.url}: its certificate failed verification ({exc}); {how}. For the guide's "
+        "self-signed certificate pass --cert-fingerprint with the SHA-256 `guide serve --tls` printed"
+    )
 
 
 async def listen_once(
@@ -206,7 +230,8 @@ async def listen_once(
         speech=sink is not None,
         resume=printer.resume,
     )
-    async with connect(options.url, open_timeout=10) as socket:
+    async with connect(options.url, open_timeout=10, ssl=options.trust.ssl_context(options.url)) as socket:
+        options.trust.verify_transport(socket.transport)  # before the token leaves this machine
         await socket.send(dump_message(hello))
         async for raw in socket:
             if options.raw:
@@ -237,6 +262,7 @@ async def listen(options: ListenOptions, out: TextIO = sys.stdout) -> int:
 
     try:
         http_base(options.url)
+        options.trust.ssl_context(options.url)
     except ValueError as exc:
         print(f"guide listen: {exc}", file=sys.stderr)
         return 2
@@ -267,7 +293,7 @@ async def _listen_loop(options: ListenOptions, write: Callable[[str], None], sin
     while True:
         try:
             if not printer.titles:
-                printer.titles = await fetch_titles(options.url)
+                printer.titles = await fetch_titles(options.url, options.trust)
             if await listen_once(options, printer, write, sink):
                 return 0
             delay = FIRST_RETRY_S
@@ -282,6 +308,9 @@ async def _listen_loop(options: ListenOptions, write: Callable[[str], None], sin
         except InvalidURI as exc:
             print(f"guide listen: {exc}", file=sys.stderr)
             return 2
+        except (CertificateMismatch, ssl.SSLCertVerificationError) as exc:
+            print(f"guide listen: {untrusted_server_message(options, exc)}", file=sys.stderr)
+            return 3
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             write(f"== cannot reach {options.url} ({exc}); retrying in {delay:.1f} s\n")
         await asyncio.sleep(delay)

@@ -27,6 +27,15 @@ def add_commands(subparsers: Any) -> None:
     listen.add_argument(
         "--speak-to", type=Path, metavar="FILE", help="write the guide's speech to a WAV file instead"
     )
+    trust = listen.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--ca-file", type=Path, metavar="PEM", help="wss://: trust the server through this CA certificate"
+    )
+    trust.add_argument(
+        "--cert-fingerprint",
+        metavar="SHA256",
+        help="wss://: trust only the server certificate with this SHA-256 (as `guide serve --tls` prints it)",
+    )
     listen.set_defaults(handler=listen_command)
 
     unity = subparsers.add_parser("unity", help="the Unity package in unity_bridge/")
@@ -42,9 +51,16 @@ def listen_command(args: argparse.Namespace) -> int:
     """Run the terminal listener until interrupted (or one description with --once)."""
     import asyncio
 
+    from guide_server.core.tls import ClientTrust
     from guide_server.listen import ListenOptions, listen
 
+    try:
+        trust = ClientTrust(ca_file=args.ca_file, fingerprint=args.cert_fingerprint)
+    except ValueError as exc:
+        print(f"guide listen: {exc}")
+        return 2
     options = ListenOptions(
+        trust=trust,
         url=args.url,
         tour=args.tour,
         token=args.token,

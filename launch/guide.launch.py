@@ -1,7 +1,8 @@
 """Launch the museum guide's robot side on a real ROS 2 install: `ros2 launch guide_robot guide.launch.py`.
 
 Wiring only. Arguments: use_sim (run the simulated TurtleBot2 instead of a real
-base), pose_source (odom|amcl), exhibits_dir, server_url, token, start_server
+base), pose_source (odom|amcl), exhibits_dir, server_url, token, ca_file or
+cert_fingerprint (for a wss:// server_url), start_server
 (also run `guide serve`). `guide robot` runs the same nodes without ROS tooling.
 """
 
@@ -22,6 +23,8 @@ def generate_launch_description() -> LaunchDescription:
     exhibits_dir = LaunchConfiguration("exhibits_dir")
     server_url = LaunchConfiguration("server_url")
     token = LaunchConfiguration("token")
+    ca_file = LaunchConfiguration("ca_file")
+    cert_fingerprint = LaunchConfiguration("cert_fingerprint")
     start_server = LaunchConfiguration("start_server")
     return LaunchDescription(
         [
@@ -33,6 +36,14 @@ def generate_launch_description() -> LaunchDescription:
             DeclareLaunchArgument("server_url", default_value="ws://127.0.0.1:8000/ws/robot"),
             DeclareLaunchArgument(
                 "token", default_value=EnvironmentVariable("GUIDE_ROBOT_TOKEN", default_value="")
+            ),
+            DeclareLaunchArgument(
+                "ca_file", default_value="", description="wss://: CA certificate that signed the server's"
+            ),
+            DeclareLaunchArgument(
+                "cert_fingerprint",
+                default_value="",
+                description="wss://: the server certificate's SHA-256 (printed by `guide serve --tls`)",
             ),
             DeclareLaunchArgument(
                 "start_server", default_value="false", description="also run `guide serve`"
@@ -62,7 +73,14 @@ def generate_launch_description() -> LaunchDescription:
                 executable="guide_bridge_node",
                 name="guide_bridge_node",
                 output="screen",
-                parameters=[{"server_url": server_url, "token": token}],
+                parameters=[
+                    {
+                        "server_url": server_url,
+                        "token": token,
+                        "ca_file": ca_file,
+                        "cert_fingerprint": cert_fingerprint,
+                    }
+                ],
             ),
         ]
     )

@@ -21,6 +21,7 @@ from guide_server.api.running import running_server
 from guide_server.api.services import GuideServices
 from guide_server.catalogue.models import Exhibit
 from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
+from guide_server.core.tls import ServerCertificate
 from guide_server.generation.engine import Engine
 from guide_server.generation.prompts import description_facts
 from guide_server.generation.scripted_engine import split_words
@@ -53,8 +54,8 @@ class GuideServer:
         return self.app.state.services
 
     def ws(self, path: str) -> str:
-        """The ws:// URL of a socket path."""
-        return self.url.replace("http://", "ws://") + path
+        """The ws:// (wss:// over TLS) URL of a socket path."""
+        return self.url.replace("https://", "wss://").replace("http://", "ws://") + path
 
 
 def settings_for(tmp_path: Path, exhibits_dir: Path, **overrides: Any) -> GuideSettings:
@@ -75,10 +76,12 @@ def shared_embedder() -> MiniLMEmbedder:
 
 
 @asynccontextmanager
-async def guide_server(settings: GuideSettings, engine: Engine | None = None) -> AsyncIterator[GuideServer]:
-    """Serve a new app on a free port until the block ends."""
+async def guide_server(
+    settings: GuideSettings, engine: Engine | None = None, *, tls: ServerCertificate | None = None
+) -> AsyncIterator[GuideServer]:
+    """Serve a new app on a free port until the block ends (https and wss with `tls`)."""
     app = create_app(settings, engine=engine, embedder=shared_embedder())
-    async with running_server(app) as url:
+    async with running_server(app, tls=tls) as url:
         server = GuideServer(url, app)
         await asyncio.wait_for(server.services.engine_status.ready.wait(), TIMEOUT)
         yield server
@@ -174,9 +177,11 @@ async def visitor(
 
 
 @asynccontextmanager
-async def robot(server: GuideServer, *, tour: str = "default") -> AsyncIterator[Client]:
+async def robot(
+    server: GuideServer, *, tour: str = "default", **connect_options: Any
+) -> AsyncIterator[Client]:
     """A robot bridge that said hello and got `welcome`."""
-    async with connect(server.ws("/ws/robot")) as socket:
+    async with connect(server.ws("/ws/robot"), **connect_options) as socket:
         client = Client(socket)
         await client.send(Hello(client=ClientKind.ROBOT, token=DEMO_ROBOT_TOKEN, tour=tour))
         welcome = await client.recv()

@@ -48,7 +48,20 @@ def test_launch_arguments_are_the_documented_ones() -> None:
         for n in ast.walk(tree)
         if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "DeclareLaunchArgument"
     }
-    assert declared == {"use_sim", "pose_source", "exhibits_dir", "server_url", "token", "start_server"}
+    documented = {
+        "use_sim",
+        "pose_source",
+        "exhibits_dir",
+        "server_url",
+        "token",
+        "ca_file",
+        "cert_fingerprint",
+    }
+    assert declared == documented | {"start_server"}
+    docstring = ast.get_docstring(tree) or ""
+    assert all(name in docstring for name in declared), (
+        f"the launch file's docstring omits some of {declared}"
+    )
 
 
 def test_console_scripts_point_at_main_functions() -> None:

@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from guide_server.core.log_redaction import install_redaction
+from guide_server.core.tls import ServerCertificate
 
 WS_MAX_FRAME_BYTES = 1024 * 1024
 """Frames up to this size reach the protocol's own limit check (an `error`, the socket stays);
@@ -36,18 +37,30 @@ def uvicorn_config(
     return config
 
 
+def tls_options(certificate: ServerCertificate | None) -> dict[str, str]:
+    """uvicorn's options for serving https/wss with `certificate` (none for plain http)."""
+    if certificate is None:
+        return {}
+    return {"ssl_certfile": str(certificate.cert), "ssl_keyfile": str(certificate.key)}
+
+
 @asynccontextmanager
 async def running_server(
-    app: FastAPI, *, host: str = "127.0.0.1", log_level: str = "warning"
+    app: FastAPI,
+    *,
+    host: str = "127.0.0.1",
+    log_level: str = "warning",
+    tls: ServerCertificate | None = None,
 ) -> AsyncIterator[str]:
-    """Serve `app` on a free port of `host`; yields the base URL (`http://host:port`)."""
+    """Serve `app` on a free port of `host`; yields the base URL (`http://host:port`, https with `tls`)."""
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so, and without
     # it Nagle's algorithm holds each small frame up to 40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
+    config = uvicorn_config(app, host=host, port=port, log_level=log_level, **tls_options(tls))
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
@@ -55,7 +68,7 @@ async def running_server(
                 task.result()
                 raise RuntimeError("the server stopped before it started")
             await asyncio.sleep(0.01)
-        yield f"http://{host}:{port}"
+        yield f"{'https' if tls else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
         await task

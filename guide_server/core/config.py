@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR, PROJECT_ROOT
+from guide_server.paths import DEFAULT_EXHIBITS_DIR, VAR_DIR
 
 DEMO_VISITOR_TOKEN = "demo-visitor-token-not-secret"
 """Embedded demo token for visitors: accepted only while the server listens on loopback."""
@@ -26,7 +26,7 @@ DEMO_TOKENS = frozenset({DEMO_VISITOR_TOKEN, DEMO_ROBOT_TOKEN})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIN_TOKEN_CHARS = 16
-DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "var" / "feedback.sqlite3"
+DEFAULT_FEEDBACK_DB = VAR_DIR / "feedback.sqlite3"
 
 EngineKind = Literal["onnx", "transformers", "openai", "scripted"]
 ScriptedFault = Literal["none", "raise", "hang"]
@@ -116,6 +116,17 @@ class GuideSettings(BaseSettings):
     )
     feedback_db: Path = Field(default=DEFAULT_FEEDBACK_DB, description="SQLite file for feedback.")
 
+    tls: bool = Field(
+        default=False,
+        description="Serve https and wss (headsets enter WebXR only from a secure page). Without "
+        "GUIDE_TLS_CERT/KEY a self-signed certificate for this machine is made in `tls_dir`.",
+    )
+    tls_cert: Path | None = Field(
+        default=None, description="PEM certificate (chain) to serve with; implies tls."
+    )
+    tls_key: Path | None = Field(default=None, description="PEM private key of `tls_cert`.")
+    tls_dir: Path = Field(default=VAR_DIR / "tls", description="Where the self-signed certificate is kept.")
+
     @field_validator("visitor_token", "robot_token")
     @classmethod
     def _strong_token(cls, value: SecretStr) -> SecretStr:
@@ -154,6 +165,20 @@ class GuideSettings(BaseSettings):
                     f"set {name} to a secret, or GUIDE_ALLOW_DEMO_TOKENS=1 on a closed network"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _certificate_with_its_key(self) -> GuideSettings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError(
+                "GUIDE_TLS_CERT and GUIDE_TLS_KEY go together: give both (your own certificate), "
+                "or neither with --tls (a self-signed one)"
+            )
+        return self
+
+    @property
+    def serves_tls(self) -> bool:
+        """Whether the server speaks https/wss (asked for, or a certificate was given)."""
+        return self.tls or self.tls_cert is not None
 
     @property
     def uses_demo_tokens(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 from collections.abc import Callable
 
@@ -26,6 +27,7 @@ from guide_robot.bridge_core import (
     pose_text,
     proximity_text,
 )
+from guide_server.core.tls import CertificateMismatch, ClientTrust
 from guide_server.protocol import Goto, Pose, Proximity
 
 log = logging.getLogger(__name__)
@@ -47,12 +49,14 @@ class BridgeClient:
         pose_interval: float,
         on_goal: Callable[[Goto], None],
         backoff: Backoff,
+        trust: ClientTrust | None = None,
     ) -> None:
         self._url, self._token, self._tour = url, token, tour
         self._buffer = buffer
         self._pose_limit = PoseRateLimit(pose_interval)
         self._on_goal = on_goal
         self._backoff = backoff
+        self._trust = trust or ClientTrust()
         self._latest_pose: Pose | None = None
         self._pose_lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -66,6 +70,8 @@ class BridgeClient:
         """Set while a welcomed connection is open."""
         self.sessions = 0
         """How many times the server welcomed the robot."""
+        self.untrusted = 0
+        """How many times the server's certificate was refused (a pin or CA that does not match)."""
 
     def start(self) -> BridgeClient:
         """Start connecting in the background."""
@@ -98,10 +104,25 @@ class BridgeClient:
     async def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                async with connect(self._url, open_timeout=HELLO_TIMEOUT, max_size=2**20) as socket:
+                context = self._trust.ssl_context(self._url)
+                async with connect(
+                    self._url, open_timeout=HELLO_TIMEOUT, max_size=2**20, ssl=context
+                ) as socket:
+                    self._trust.verify_transport(socket.transport)  # before the token is sent
                     await self._session(socket)
             except ServerRefused as exc:
                 log.error("%s; check the token parameter against the server's robot token", exc)
+            except CertificateMismatch as exc:
+                self.untrusted += 1
+                log.error("refusing %s: %s (parameter cert_fingerprint)", self._url, exc)
+            except ssl.SSLCertVerificationError as exc:
+                self.untrusted += 1
+                log.error(
+                    "refusing %s: its certificate failed verification (%s); set ca_file to the CA that "
+                    "signed it, or cert_fingerprint to the SHA-256 `guide serve --tls` printed",
+                    self._url,
+                    exc.verify_message or exc,
+                )
             except (OSError, TimeoutError, WebSocketException) as exc:
                 log.warning("guide server %s unreachable (%s)", self._url, exc or type(exc).__name__)
             finally:

@@ -29,6 +29,15 @@ def add_commands(subparsers: Any) -> None:
         help="the server's robot token (default: $GUIDE_ROBOT_TOKEN, else the loopback demo token)",
     )
     robot.add_argument("--tour", default="default", help="tour id on the server")
+    trust = robot.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--ca-file", default="", help="wss://: the CA certificate (PEM) that signed the server's"
+    )
+    trust.add_argument(
+        "--cert-fingerprint",
+        default="",
+        help="wss://: the server certificate's SHA-256, as `guide serve --tls` prints it",
+    )
     robot.add_argument("--no-bridge", action="store_true", help="do not connect to the guide server")
     robot.add_argument("--speed", type=float, default=0.5, help="simulator speed, m/s")
     robot.add_argument("--pause", type=float, default=5.0, help="simulator pause at each exhibit, s")
@@ -52,6 +61,8 @@ def robot_command(args: argparse.Namespace) -> int:
         server_url=args.server_url,
         token=token,
         tour=args.tour,
+        ca_file=args.ca_file,
+        cert_fingerprint=args.cert_fingerprint,
         sim={"speed": args.speed, "pause": args.pause, "noise_position": args.noise, "loop": args.loop},
         proximity={"dwell_time": args.dwell_time},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from geometry_msgs.msg import PoseStamped
@@ -25,6 +26,7 @@ from guide_robot.proximity import RobotPose
 from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC, POSE_TOPIC
 from guide_robot.sim_turtlebot_node import GOAL_TOPIC
 from guide_robot.spin import spin_node
+from guide_server.core.tls import ClientTrust
 from guide_server.protocol import Goto, Pose, Proximity
 
 DEFAULTS: dict[str, Any] = {
@@ -35,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "buffer_size": 200,
     "backoff_initial": 0.5,
     "backoff_max": 10.0,
+    "ca_file": "",
+    "cert_fingerprint": "",
 }
 
 
@@ -43,6 +47,11 @@ def check_parameters(values: Mapping[str, Any]) -> list[str]:
     problems = []
     if (reason := check_server_url(values["server_url"])) is not None:
         problems.append(reason)
+    try:
+        trust = client_trust(values)
+        trust.ssl_context(values["server_url"])
+    except ValueError as exc:
+        problems.append(f"{exc} (parameters ca_file / cert_fingerprint)")
     if not values["token"]:
         problems.append("token is empty: set it to the guide server's robot token (--token or token:=...)")
     if not 0.0 < values["pose_interval"] <= 60.0:
@@ -52,6 +61,14 @@ def check_parameters(values: Mapping[str, Any]) -> list[str]:
     if not 0.0 < values["backoff_initial"] <= values["backoff_max"]:
         problems.append("backoff_initial must be above 0 and at most backoff_max (seconds)")
     return problems
+
+
+def client_trust(values: Mapping[str, Any]) -> ClientTrust:
+    """How the bridge trusts a wss:// server: system CAs, `ca_file`, or the pinned `cert_fingerprint`."""
+    return ClientTrust(
+        ca_file=Path(values["ca_file"]) if values["ca_file"] else None,
+        fingerprint=values["cert_fingerprint"] or None,
+    )
 
 
 class GuideBridgeNode(Node):
@@ -72,6 +89,7 @@ class GuideBridgeNode(Node):
             pose_interval=values["pose_interval"],
             on_goal=self._on_goto,
             backoff=Backoff(values["backoff_initial"], values["backoff_max"]),
+            trust=client_trust(values),
         )
         self.create_subscription(PoseStamped, POSE_TOPIC, self._on_pose, 10)
         self.create_subscription(String, EVENTS_TOPIC, self._on_event, EVENTS_QOS)

@@ -22,6 +22,10 @@ class RobotSetup:
     server_url: str = "ws://127.0.0.1:8000/ws/robot"
     token: str = ""
     tour: str = "default"
+    ca_file: str = ""
+    """wss://: the CA file that signed the server's certificate."""
+    cert_fingerprint: str = ""
+    """wss://: the server certificate's pinned SHA-256."""
     sim: dict[str, Any] = field(default_factory=dict)
     """Extra simulator parameters (speed, pause, noise_position, ...)."""
     proximity: dict[str, Any] = field(default_factory=dict)
@@ -64,6 +68,8 @@ def build_nodes(setup: RobotSetup, *, context: Context | None = None) -> list[No
                     "server_url": setup.server_url,
                     "token": setup.token,
                     "tour": setup.tour,
+                    "ca_file": setup.ca_file,
+                    "cert_fingerprint": setup.cert_fingerprint,
                     **setup.bridge_params,
                 },
             )
