@@ -119,6 +119,8 @@ def build_services(
         narration=narration,
         robot_pose_timeout_s=settings.robot_pose_timeout_s,
         speaker=speaker,
+        pregenerate=settings.pregenerate,
+        on_pregeneration=lambda outcome: metrics.pregenerations.labels(outcome).inc(),
     )
 
     async def finish_change(removed: frozenset[str]) -> None:

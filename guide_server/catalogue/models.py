@@ -146,6 +146,26 @@ class ExhibitPlacement(_Strict):
     trigger_radius: float = Field(gt=0.1, le=5.0, description="Enter radius in metres.")
 
 
+class ApproachSettings(_Strict):
+    """When the server starts an exhibit's description before the robot arrives (ready on `enter`)."""
+
+    enabled: bool = Field(
+        default=True, description="Start descriptions early as the robot heads for an exhibit."
+    )
+    radius: float = Field(
+        default=4.0,
+        gt=0.0,
+        le=30.0,
+        description="Metres from the exhibit within which heading for it counts as approaching.",
+    )
+    min_speed: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=5.0,
+        description="m/s; slower than this the robot is standing, not approaching.",
+    )
+
+
 class FloorPlan(_Strict):
     """`exhibits/museum.json`: the rooms, the exhibits' places and the default tour."""
 
@@ -154,6 +174,9 @@ class FloorPlan(_Strict):
     rooms: list[Room] = Field(min_length=1)
     exhibits: list[ExhibitPlacement] = Field(min_length=1)
     tour: list[Slug] = Field(min_length=1, description="Exhibit ids in default visiting order.")
+    approach: ApproachSettings = Field(
+        default_factory=ApproachSettings, description="Pre-generation as the robot approaches an exhibit."
+    )
 
     def placement(self, exhibit_id: str) -> ExhibitPlacement | None:
         """The placement of one exhibit, or None if the plan does not hold it."""

@@ -111,6 +111,11 @@ class GuideSettings(BaseSettings):
     speech_cache_size: int = Field(
         default=512, ge=0, description="Spoken sentences kept, so cached descriptions keep their audio."
     )
+    pregenerate: bool = Field(
+        default=True,
+        description="Start an exhibit's description as the robot heads for it, released at `enter` "
+        "(the floor plan's `approach` settings say when).",
+    )
     description_cache_size: int = Field(
         default=256, ge=0, description="Finished descriptions kept (0 disables the cache)."
     )

@@ -46,6 +46,13 @@ class GuideMetrics:
             "guide_slow_client_delta_merges", "Pending deltas merged for slow visitors.", registry=r
         )
         self.client_errors = Counter("guide_client_errors", "`error` messages sent.", ["code"], registry=r)
+        self.pregenerations = Counter(
+            "guide_pregenerations",
+            "Descriptions started as the robot approached: outcome started, released (at enter) or "
+            "wasted (cancelled: it turned away or entered another exhibit).",
+            ["outcome"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         """The Prometheus text exposition of this registry."""

@@ -5,6 +5,12 @@ tour's connected visitors, shared by everyone in that group (with no visitors
 yet, one for the default adult/English profile, so it is ready or cached when
 they arrive). A visitor joining with a new profile starts their group's
 generation. Entering the next exhibit or leaving this one cancels them all.
+
+Ready on arrival: between exhibits, when the robot's poses show it heading for
+one (`ApproachWatch`), its descriptions start early but held: nobody is
+subscribed, so nothing reaches a headset. `enter` releases them (every visitor
+gets what was generated so far at once, then the rest live); turning away, or
+entering another exhibit, cancels them.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Callable
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -31,12 +38,14 @@ from guide_server.protocol import (
     dump_message,
 )
 from guide_server.speech.speaker import Speaker
+from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
 from guide_server.tours.connection import Connection
 from guide_server.tours.description_stream import DescriptionStream, Narrate
 from guide_server.tours.pose_watch import PoseWatch
 
 log = logging.getLogger(__name__)
 
+PregenerationOutcome = Literal["started", "released", "wasted"]
 NarrationFactory = Callable[[str, str, VisitorProfile], Narrate]
 """(request_id, exhibit_id, profile) -> the narration coroutine function of one description."""
 RECENT_STREAMS = 8
@@ -54,6 +63,8 @@ class Tour:
         narration: NarrationFactory,
         robot_pose_timeout_s: float = 3.0,
         speaker: Speaker | None = None,
+        pregenerate: bool = True,
+        on_pregeneration: Callable[[PregenerationOutcome], None] | None = None,
     ) -> None:
         self.id = tour_id
         self.visitors: list[Connection] = []
@@ -66,6 +77,12 @@ class Tour:
         self._speaker = speaker
         self._lock = asyncio.Lock()
         self.pose_watch = PoseWatch(robot_pose_timeout_s)
+        self.approach = ApproachWatch()
+        self.held: dict[VisitorProfile, DescriptionStream] = {}
+        """Descriptions started early for `approach.target`, waiting for its `enter`."""
+        self._pregenerate = pregenerate
+        self._on_pregeneration = on_pregeneration or (lambda outcome: None)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def robot_online(self) -> bool:
@@ -124,6 +141,7 @@ class Tour:
         """Make `robot` this tour's robot; returns the one it replaced, if any."""
         previous, self.robot = self.robot, robot
         self.pose_watch.reset()
+        self.approach.reset()
         self.broadcast(self.state())
         return previous
 
@@ -140,6 +158,72 @@ class Tour:
             log.info("tour %s: the robot's poses are back", self.id)
             self.broadcast(self.state())
         self.broadcast(pose)
+        if self.robot is robot and self._pregenerate:
+            self._follow_course(pose)
+
+    def _follow_course(self, pose: Pose) -> None:
+        plan = self._catalogue().floor_plan
+        if not plan.approach.enabled:
+            return
+        changes = self.approach.update(pose.x, pose.y, pose.stamp, plan.exhibits, plan.approach)
+        if changes:
+            task = asyncio.get_running_loop().create_task(self._on_course(changes))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _on_course(self, changes: list[ApproachChange]) -> None:
+        async with self._lock:
+            for change in changes:
+                if change.kind is ApproachKind.TURNED_AWAY:
+                    await self._drop_held(change.exhibit_id)
+                elif self.exhibit_id is None and change.exhibit_id not in {
+                    s.exhibit_id for s in self.held.values()
+                }:
+                    await self._drop_held()
+                    self._hold(change.exhibit_id)
+
+    def _hold(self, exhibit_id: str) -> None:
+        """Start `exhibit_id`'s descriptions for the current profiles, held until its `enter`."""
+        if self._catalogue().get(exhibit_id) is None:
+            return
+        log.info("tour %s: the robot heads for %s; its description starts early", self.id, exhibit_id)
+        for profile in self._profiles():
+            stream = self._new_stream(exhibit_id, profile)
+            self.held[profile] = stream
+            if any(v.speech for v in self.visitors if v.profile == profile):
+                stream.start_speech()
+            self._on_pregeneration("started")
+
+    async def _drop_held(self, exhibit_id: str | None = None, *, keep: str | None = None) -> None:
+        """Cancel the held descriptions (of `exhibit_id` only, or all but `keep`'s): the robot went elsewhere."""
+        streams = [
+            s
+            for s in self.held.values()
+            if (exhibit_id is None or s.exhibit_id == exhibit_id) and s.exhibit_id != keep
+        ]
+        if not streams:
+            return
+        log.info(
+            "tour %s: the robot turned away from %s; its early description is dropped",
+            self.id,
+            streams[0].exhibit_id,
+        )
+        self.held = {p: s for p, s in self.held.items() if s not in streams}
+        await asyncio.gather(*(stream.cancel() for stream in streams))
+        for _ in streams:
+            self._on_pregeneration("wasted")
+
+    def _release_held(self, exhibit_id: str) -> None:
+        """`enter`: the held descriptions of `exhibit_id` become the tour's, sent to their visitors."""
+        for profile, stream in list(self.held.items()):
+            if stream.exhibit_id != exhibit_id:
+                continue
+            del self.held[profile]
+            self.streams[profile] = stream
+            for visitor in self.visitors:
+                if visitor.profile == profile:
+                    stream.subscribe(visitor)
+            self._on_pregeneration("released")
 
     def check_robot_pose(self, robot: Connection, now: float) -> bool:
         """Tell visitors the robot is unavailable once its poses stopped; True when that happened now."""
@@ -165,12 +249,17 @@ class Tour:
             if event.event is ProximityKind.ENTER and event.exhibit_id != self.exhibit_id:
                 await self._cancel_streams()
                 self.exhibit_id = event.exhibit_id
+                self.approach.reset()
                 self.broadcast(self.state())
+                await self._drop_held(keep=event.exhibit_id)
+                self._release_held(event.exhibit_id)
                 for profile in self._profiles():
-                    self._start_stream(event.exhibit_id, profile)
+                    if profile not in self.streams:
+                        self._start_stream(event.exhibit_id, profile)
             elif event.event is ProximityKind.LEAVE and event.exhibit_id == self.exhibit_id:
                 await self._cancel_streams()
                 self.exhibit_id = None
+                self.approach.reset()
                 self.broadcast(self.state())
 
     async def on_exhibits_removed(self, removed: frozenset[str]) -> None:
@@ -189,22 +278,31 @@ class Tour:
 
     async def close(self) -> None:
         """Cancel every running description (server shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._drop_held()
         await self._cancel_streams()
 
     def _profiles(self) -> list[VisitorProfile]:
         profiles = list(dict.fromkeys(v.profile for v in self.visitors if v.kind is ClientKind.VISITOR))
         return profiles or [DEFAULT_PROFILE]
 
-    def _start_stream(self, exhibit_id: str, profile: VisitorProfile) -> DescriptionStream:
+    def _new_stream(self, exhibit_id: str, profile: VisitorProfile) -> DescriptionStream:
+        """A running description with no subscribers yet."""
         request_id = f"d-{uuid.uuid4().hex[:12]}"
         stream = DescriptionStream(
             request_id=request_id, exhibit_id=exhibit_id, profile=profile, speaker=self._speaker
         )
+        stream.start(self._narration(request_id, exhibit_id, profile))
+        return stream
+
+    def _start_stream(self, exhibit_id: str, profile: VisitorProfile) -> DescriptionStream:
+        stream = self._new_stream(exhibit_id, profile)
         for visitor in self.visitors:
             if visitor.profile == profile:
                 stream.subscribe(visitor)
         self.streams[profile] = stream
-        stream.start(self._narration(request_id, exhibit_id, profile))
         return stream
 
     async def _cancel_streams(self) -> None:
@@ -224,12 +322,16 @@ class TourRegistry:
         narration: NarrationFactory,
         robot_pose_timeout_s: float = 3.0,
         speaker: Speaker | None = None,
+        pregenerate: bool = True,
+        on_pregeneration: Callable[[PregenerationOutcome], None] | None = None,
     ) -> None:
         self._tours: dict[str, Tour] = {}
         self._catalogue = catalogue
         self._narration = narration
         self._robot_pose_timeout_s = robot_pose_timeout_s
         self._speaker = speaker
+        self._pregenerate = pregenerate
+        self._on_pregeneration = on_pregeneration
 
     def get(self, tour_id: str) -> Tour:
         """The tour with this id (created empty if new)."""
@@ -241,6 +343,8 @@ class TourRegistry:
                 narration=self._narration,
                 robot_pose_timeout_s=self._robot_pose_timeout_s,
                 speaker=self._speaker,
+                pregenerate=self._pregenerate,
+                on_pregeneration=self._on_pregeneration,
             )
         return tour
 
