@@ -55,6 +55,17 @@ def add_command(sub: Any) -> None:
     )
     parser.add_argument("--reference-python", type=Path, default=BENCH_PYTHON, help=argparse.SUPPRESS)
     parser.add_argument("--cached-replays", type=int, default=5, help="replays of a cached description")
+    tour = parser.add_argument_group("simulated tour (bench/simulated_tour.py)")
+    tour.add_argument(
+        "--simulated-tour",
+        action="store_true",
+        help="instead: enter -> first released sentence on a simulated tour, pre-generation on vs off",
+    )
+    tour.add_argument("--tour-stops", type=int, default=6, help="exhibits of the floor plan's tour to visit")
+    tour.add_argument("--tour-speed", type=float, default=0.5, help="m/s (`guide robot --sim`'s default)")
+    tour.add_argument(
+        "--tour-pause", type=float, default=5.0, help="seconds at each exhibit (the simulator's)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -202,8 +213,31 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
     return rows, extras
 
 
+async def _measure_tour(args: argparse.Namespace) -> tuple[str, list[list[object]]]:
+    from bench.simulated_tour import measure_tours
+    from guide_server.narration.retrieval import MiniLMEmbedder
+
+    engine = _engine(args.engine)
+    await engine.start()
+    with tempfile.TemporaryDirectory() as scratch:
+        rows = await measure_tours(args, engine, MiniLMEmbedder(), scratch)
+    label = getattr(engine, "describe", lambda: engine.model_id)()
+    await engine.close()
+    return label, rows
+
+
 def run(args: argparse.Namespace) -> int:
     """Measure and print the table."""
+    if args.simulated_tour:
+        from bench.simulated_tour import TOUR_HEADERS
+
+        label, rows = asyncio.run(_measure_tour(args))
+        print(
+            f"engine: {label}, {args.max_new_tokens} new tokens, cache off; simulated tour of {args.tour_stops} "
+            f"exhibits at {args.tour_speed} m/s, {args.tour_pause} s at each; reference: pre-generation off"
+        )
+        print_table(TOUR_HEADERS, rows)
+        return 0
     rows, extras = asyncio.run(_measure(args))
     print(f"engine: {extras['label']}, {args.max_new_tokens} new tokens, cache off")
     headers = [
