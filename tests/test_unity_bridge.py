@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import json
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import TIMEOUT
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from guide_server import protocol as p
+from guide_server.core.tls import ServerCertificate, ensure_self_signed
 from guide_server.csharp_messages import MESSAGES_PATH, csharp_source
 from guide_server.paths import UNITY_BRIDGE_DIR
 from guide_server.protocol import dump_message, protocol_json_schema
@@ -313,3 +319,240 @@ def test_panel_shows_released_text_and_never_withheld(round_trip_exe: Path) -> N
 def test_map_frame_to_unity(round_trip_exe: Path, x: float, y: float, unity: str) -> None:
     """ROS x forward -> Unity z forward; ROS y left -> Unity -x (Unity x is right)."""
     assert _run(round_trip_exe, [f"map {x} {y}"]) == [unity]
+
+
+VOICE_RATE = 22050
+"""The packaged Piper voice's sample rate."""
+
+
+def _clip(request_id: str, seq: int, samples: list[int], rate: int = VOICE_RATE) -> p.SpeechAudio:
+    """A speech.audio clip of the given 16-bit samples."""
+    pcm = struct.pack(f"<{len(samples)}h", *samples)
+    return p.SpeechAudio(
+        request_id=request_id,
+        seq=seq,
+        voice="en_US-joe-medium",
+        sample_rate=rate,
+        duration_ms=len(samples) / rate * 1000,
+        audio=base64.b64encode(pcm).decode(),
+    )
+
+
+def _read(exe: Path, setup: list[str], frames: int, channels: int = 1) -> dict:
+    """What one Read of `frames` gives after the `setup` lines (their own outputs are not checked)."""
+    return json.loads(_run(exe, [*setup, f"read {frames} {channels}"])[-1])
+
+
+def _floats(samples: list[int]) -> list[float]:
+    return [s / 32768 for s in samples]
+
+
+def test_speech_queue_decodes_little_endian_pcm(round_trip_exe: Path) -> None:
+    pattern = [0, 16384, -16384, 32767, -32768, 1, -1, 0x1234]
+    setup = ["queue 22050 10", "begin d-1", f"audio {dump_message(_clip('d-1', 0, pattern))}"]
+    mono = _read(round_trip_exe, setup, len(pattern) + 3)
+    assert mono["written"] == len(pattern)
+    assert mono["samples"] == pytest.approx([*_floats(pattern), 0, 0, 0], abs=1e-9), (
+        "the samples must be little-endian signed 16-bit over 32768, then silence"
+    )
+    stereo = _read(round_trip_exe, setup, 3, channels=2)
+    assert stereo["samples"] == pytest.approx([0, 0, 0.5, 0.5, -0.5, -0.5]), "each sample on every channel"
+
+
+def test_consecutive_clips_play_back_to_back(round_trip_exe: Path) -> None:
+    first, second = [1000, 2000, 3000, 4000, 5000], [6000, 7000, 8000]
+    outputs = _run(
+        round_trip_exe,
+        [
+            "queue 22050 10",
+            "begin d-1",
+            f"audio {dump_message(_clip('d-1', 0, first))}",
+            f"audio {dump_message(_clip('d-1', 1, second))}",
+            "read 3",
+            "read 4",
+            "read 3",
+        ],
+    )
+    assert outputs[2:4] == ["Queued", "Queued"]
+    reads = [json.loads(line) for line in outputs[4:]]
+    assert [r["seq"] for r in reads] == [0, 1, -1], "the seq at the play position: the sentence to highlight"
+    assert [r["playing"] for r in reads] == ["d-1", "d-1", None]
+    played = [s for r in reads for s in r["samples"]]
+    assert played == pytest.approx([*_floats(first + second), 0, 0]), "no gap and no repeat between clips"
+    assert [r["written"] for r in reads] == [3, 4, 1]
+
+
+def test_a_new_request_drops_the_old_ones_audio(round_trip_exe: Path) -> None:
+    old, new = [3000] * 4, [-2000] * 3
+    outputs = _run(
+        round_trip_exe,
+        [
+            "queue 22050 10",
+            "begin d-1",
+            f"audio {dump_message(_clip('d-1', 0, old))}",
+            f"audio {dump_message(_clip('d-1', 1, old))}",
+            "read 2",
+            "begin d-1",  # the same description resumed: keep playing
+            f"audio {dump_message(_clip('d-1', 1, old))}",  # and a repeated seq is not queued twice
+            "read 2",
+            "begin q-1",  # barge-in: the visitor asked
+            "read 2",
+            f"audio {dump_message(_clip('d-1', 2, old))}",  # the cut-off stream's late audio
+            f"audio {dump_message(_clip('q-1', 0, new))}",
+            "read 4",
+        ],
+    )
+    assert outputs[5:7] == ["SAME", "Repeated"]
+    assert json.loads(outputs[7])["written"] == 2, "a resumed stream must not cut its own speech"
+    assert outputs[8] == "NEW"
+    assert json.loads(outputs[9]) == {"written": 0, "playing": None, "seq": -1, "samples": [0, 0]}
+    assert outputs[10:12] == ["OtherRequest", "Queued"]
+    answer = json.loads(outputs[12])
+    assert answer["samples"] == pytest.approx([*_floats(new), 0]) and answer["playing"] is None
+
+
+def test_speech_off_drops_the_queue_and_on_again_takes_the_request_from_its_start(
+    round_trip_exe: Path,
+) -> None:
+    clip = dump_message(_clip("d-1", 0, [4000] * 3))
+    outputs = _run(
+        round_trip_exe,
+        ["queue 22050 10", "begin d-1", f"audio {clip}", "speech off", "read 3", f"audio {clip}", "speech on",
+         f"audio {clip}", "read 3"],
+    )  # fmt: skip
+    assert json.loads(outputs[4])["written"] == 0 and outputs[5] == "Off"
+    assert outputs[7] == "Queued", "the server speaks the current request again from seq 0"
+    assert json.loads(outputs[8])["written"] == 3
+
+
+def test_speech_queue_is_bounded(round_trip_exe: Path) -> None:
+    outputs = _run(
+        round_trip_exe,
+        [
+            "queue 22050 0.01",  # 220 samples
+            "begin d-1",
+            f"audio {dump_message(_clip('d-1', 0, [1] * 200))}",
+            f"audio {dump_message(_clip('d-1', 1, [2] * 100))}",
+            "read 200",
+            f"audio {dump_message(_clip('d-1', 2, [3] * 100))}",
+        ],
+    )
+    assert outputs[2:4] == ["Queued", "Full"]
+    assert outputs[5] == "Queued", "played samples free their room"
+
+
+@pytest.mark.parametrize("output_rate", [48000, 44100, 16000])
+def test_resampling_keeps_duration_and_joins_clips(round_trip_exe: Path, output_rate: int) -> None:
+    slope = 7  # a ramp: linear interpolation of it is exact, so every output sample can be checked
+    ramp = [slope * i for i in range(2 * 2205)]
+    setup = [
+        f"queue {output_rate} 10",
+        "begin d-1",
+        f"audio {dump_message(_clip('d-1', 0, ramp[:2205]))}",
+        f"audio {dump_message(_clip('d-1', 1, ramp[2205:]))}",
+    ]
+    played = _read(round_trip_exe, setup, output_rate)
+    expected = len(ramp) * output_rate / VOICE_RATE  # 0.2 s
+    assert abs(played["written"] - expected) <= 2, f"{played['written']} samples for {expected:.0f}"
+    step = VOICE_RATE / output_rate
+    wanted = [slope * k * step / 32768 for k in range(played["written"])]
+    assert played["samples"][: played["written"]] == pytest.approx(wanted, abs=1e-5), (
+        "the resampled ramp must stay a ramp across the clip boundary"
+    )
+    first_only = _read(round_trip_exe, setup[:3], output_rate)
+    assert abs(first_only["written"] - expected / 2) <= 2
+
+
+def test_guide_speech_follows_the_stream_and_the_toggle(round_trip_exe: Path) -> None:
+    description, answer = _clip("d-1", 0, [5000] * 4), _clip("q-1", 0, [-5000] * 4)
+    outputs = _run(
+        round_trip_exe,
+        [
+            "voice 22050 5",
+            f"speak {dump_message(p.DescriptionStart(request_id='d-1', exhibit_id=EXHIBIT_ID, model_id='m'))}",
+            f"speak {dump_message(description)}",
+            "read 2",
+            f"speak {dump_message(p.AnswerStart(request_id='q-1', exhibit_id=EXHIBIT_ID, model_id='m', question='?'))}",
+            "read 2",
+            f"speak {dump_message(answer)}",
+            "read 2",
+            "speech off",
+            "read 2",
+            f"speak {dump_message(_clip('q-1', 1, [-5000] * 4))}",
+            "read 2",
+        ],
+    )
+    reads = [json.loads(outputs[i]) for i in (3, 5, 7, 9, 11)]
+    assert reads[0]["samples"] == pytest.approx(_floats([5000] * 2)) and reads[0]["playing"] == "d-1"
+    assert reads[1]["written"] == 0, "answer.start must cut the description's speech"
+    assert reads[2]["samples"] == pytest.approx(_floats([-5000] * 2)) and reads[2]["playing"] == "q-1"
+    assert outputs[8] == "OFF", "GuideClient.SetSpeech(false) must reach GuideSpeech"
+    assert reads[3]["written"] == 0 and reads[4]["written"] == 0
+
+
+EXHIBIT_ID = "kolossi-castle"
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[ServerCertificate, ServerCertificate]:
+    """The server's self-signed certificate and another one for the same names (an impostor's)."""
+    loopback = [ipaddress.ip_address("127.0.0.1")]
+    return (
+        ensure_self_signed(tmp_path_factory.mktemp("tls"), ["localhost"], loopback),
+        ensure_self_signed(tmp_path_factory.mktemp("impostor"), ["localhost"], loopback),
+    )
+
+
+def _der_hex(certificate: ServerCertificate) -> str:
+    cert = x509.load_pem_x509_certificate(certificate.cert.read_bytes())
+    return cert.public_bytes(serialization.Encoding.DER).hex()
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        lambda fp: fp,
+        lambda fp: fp.lower(),
+        lambda fp: fp.replace(":", ""),
+        lambda fp: fp.replace(":", "").lower(),
+        lambda fp: "  " + fp.swapcase() + " ",
+    ],
+    ids=["as-printed", "lower", "no-colons", "bare-lower", "spaced-mixed"],
+)
+def test_certificate_pin_accepts_the_right_certificate_however_written(
+    round_trip_exe: Path, certificates: tuple[ServerCertificate, ServerCertificate], written
+) -> None:
+    ours, _ = certificates
+    assert _run(round_trip_exe, [f"pin {written(ours.fingerprint)} {_der_hex(ours)}"]) == ["OK"]
+
+
+def test_certificate_pin_refuses_another_certificate_saying_both_fingerprints(
+    round_trip_exe: Path, certificates: tuple[ServerCertificate, ServerCertificate]
+) -> None:
+    ours, impostor = certificates
+    (line,) = _run(round_trip_exe, [f"pin {ours.fingerprint.lower()} {_der_hex(impostor)}"])
+    assert line.startswith(
+        f"REFUSED the server's certificate SHA-256 {impostor.fingerprint} does not match the pinned {ours.fingerprint}"
+    ), line
+    assert "copy the fingerprint `guide serve --tls` printed" in line
+
+
+@pytest.mark.parametrize("pin", ["AB" * 31 + "A", "zz" * 32, "AB" * 33])
+def test_a_pin_that_is_not_a_fingerprint_is_refused(round_trip_exe: Path, pin: str) -> None:
+    (line,) = _run(round_trip_exe, [f"pin {pin} 00"])
+    assert line.startswith("INVALID ") and "expected 64 hex digits" in line
+
+
+def test_connection_with_a_pin_never_falls_back_to_plain_ws(
+    round_trip_exe: Path, certificates: tuple[ServerCertificate, ServerCertificate]
+) -> None:
+    ours, _ = certificates
+    plain, bad = _run(
+        round_trip_exe,
+        [
+            f"connect ws://127.0.0.1:9/ws/visitor {ours.fingerprint}",
+            "connect wss://127.0.0.1:9/ws/visitor 12:34",
+        ],
+    )
+    assert plain.startswith("FAILED ") and "never falls back to an unencrypted socket" in plain
+    assert bad.startswith("FAILED ") and "not a SHA-256 certificate fingerprint" in bad

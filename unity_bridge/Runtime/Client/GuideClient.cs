@@ -19,18 +19,25 @@ namespace MuseumGuide
 
         GuideConnection connection;
         int requestCounter;
+        bool failureLogged;
 
         /// <summary>Every message from the server, on the main thread.</summary>
         public event Action<GuideMessage> MessageReceived;
+
+        /// <summary>The visitor turned speech on (true) or off, on the main thread.</summary>
+        public event Action<bool> SpeechChanged;
 
         /// <summary>The current exhibit from the last `tour.state` (null before one).</summary>
         public TourState Tour { get; private set; }
 
         public VisitorSettings Settings { get { return settings; } }
         public bool IsConnected { get { return connection != null && connection.IsOpen; } }
+        /// <summary>Why the client gave up connecting (the server's certificate is not the pinned one...); null otherwise.</summary>
+        public string Failure { get { return connection != null ? connection.Failure : null; } }
 
         void OnEnable()
         {
+            failureLogged = false;
             connection = new GuideConnection(settings);
             connection.Log = line => pendingLog = line;
             connection.Start();
@@ -49,6 +56,11 @@ namespace MuseumGuide
             var line = pendingLog;
             if (line != null) { pendingLog = null; Debug.Log("[guide] " + line); }
             if (connection == null) return;
+            if (connection.Failure != null && !failureLogged)
+            {
+                failureLogged = true;
+                Debug.LogError("[guide] " + connection.Failure);
+            }
             GuideMessage message;
             for (int i = 0; i < messagesPerFrame && connection.TryReceive(out message); i++)
             {
@@ -85,6 +97,16 @@ namespace MuseumGuide
         public void GoTo(string exhibitId)
         {
             Send(new Goto { exhibit_id = exhibitId, request_id = NextRequestId() });
+        }
+
+        /// <summary>Turn speech on or off for this visitor; remembered for reconnects, sent now when connected.</summary>
+        public async void SetSpeech(bool enabled)
+        {
+            bool changed = settings.Speech != enabled;
+            settings.Speech = enabled;
+            if (changed && SpeechChanged != null) SpeechChanged(enabled);
+            // Not connected: the next hello carries it, so there is nothing to warn about.
+            if (connection != null) await connection.SetSpeech(enabled);
         }
 
         /// <summary>Send any client message; logs a warning when not connected.</summary>

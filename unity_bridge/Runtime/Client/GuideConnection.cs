@@ -3,6 +3,8 @@
 // Runs on a worker thread (async/await on the thread pool). Parsed messages go into a
 // bounded queue that GuideClient drains on Unity's main thread in Update(); nothing here
 // touches a Unity object. Kept free of UnityEngine so that it also runs under plain mono.
+// With a pinned certificate the socket is PinnedSocket's; otherwise ClientWebSocket's, which
+// checks wss:// against the system trust store.
 using System;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
@@ -22,6 +24,13 @@ namespace MuseumGuide
         public string Tour = "default";
         public string Audience = Audiences.Adult;
         public string Language = "en";
+        /// <summary>Speak descriptions and answers (`speech.audio`); GuideConnection.SetSpeech changes it.</summary>
+        public bool Speech = true;
+        /// <summary>
+        /// SHA-256 of the server's certificate as `guide serve --tls` prints it (any case, colons optional):
+        /// only that certificate is accepted, over wss:// only. Empty: the system trust store decides.
+        /// </summary>
+        public string CertificateSha256 = "";
     }
 
     /// <summary>Delays between reconnect attempts: doubling from `first` up to `max`, with jitter.</summary>
@@ -92,7 +101,9 @@ namespace MuseumGuide
             new BlockingCollection<GuideMessage>(new ConcurrentQueue<GuideMessage>(), InboxLimit);
         readonly SemaphoreSlim sendLock = new SemaphoreSlim(1, 1);
         CancellationTokenSource stopping;
-        ClientWebSocket socket;
+        CertificatePin pin;
+        volatile WebSocket socket;
+        volatile string failure;
 
         /// <summary>Called on the worker thread with a line for the log (connects, errors, retries).</summary>
         public Action<string> Log = delegate { };
@@ -105,11 +116,38 @@ namespace MuseumGuide
         public bool IsOpen { get { var s = socket; return s != null && s.State == WebSocketState.Open; } }
         public ResumeTracker Resume { get { return resume; } }
 
-        /// <summary>Start connecting in the background; safe to call once.</summary>
+        /// <summary>
+        /// Why the connection gave up for good (a certificate that is not the pinned one, a pin that is not
+        /// a fingerprint, a pin on a ws:// URL); null while it connects or retries.
+        /// </summary>
+        public string Failure { get { return failure; } }
+
+        /// <summary>Start connecting in the background; safe to call once. A bad pin or URL sets Failure at once.</summary>
         public void Start()
         {
             stopping = new CancellationTokenSource();
+            try
+            {
+                pin = CertificatePin.Parse(settings.CertificateSha256);
+                if (pin != null && !settings.Url.StartsWith("wss://", StringComparison.OrdinalIgnoreCase))
+                    throw new CertificateMismatchException(PinnedSocket.NotEncrypted(settings.Url));
+            }
+            catch (CertificateMismatchException e)
+            {
+                GiveUp(e.Message);
+                return;
+            }
             Task.Run(() => RunAsync(stopping.Token));
+        }
+
+        /// <summary>
+        /// Turn speech on or off: remembered for the next hello (a reconnect keeps it) and sent now as
+        /// `speech` when open. True when it was sent now.
+        /// </summary>
+        public Task<bool> SetSpeech(bool enabled)
+        {
+            settings.Speech = enabled;
+            return SendAsync(new SpeechSetting { enabled = enabled });
         }
 
         /// <summary>Close the socket and stop reconnecting.</summary>
@@ -132,9 +170,13 @@ namespace MuseumGuide
         }
 
         /// <summary>Send a message; false when the socket is not open (the caller tells the visitor).</summary>
-        public async Task<bool> SendAsync(GuideMessage message)
+        public Task<bool> SendAsync(GuideMessage message)
         {
-            var s = socket;
+            return SendOnAsync(socket, message);
+        }
+
+        async Task<bool> SendOnAsync(WebSocket s, GuideMessage message)
+        {
             if (s == null || s.State != WebSocketState.Open) return false;
             byte[] bytes = Encoding.UTF8.GetBytes(GuideMessages.ToJson(message));
             await sendLock.WaitAsync().ConfigureAwait(false);
@@ -164,6 +206,7 @@ namespace MuseumGuide
                 token = settings.Token,
                 tour = settings.Tour,
                 profile = new VisitorProfile { audience = settings.Audience, language = settings.Language },
+                speech = settings.Speech,
                 resume = resume.Point(),
             };
         }
@@ -180,6 +223,12 @@ namespace MuseumGuide
                 {
                     return;
                 }
+                catch (CertificateMismatchException e)
+                {
+                    // Not a network hiccup: retrying would meet the same certificate.
+                    GiveUp(e.Message);
+                    return;
+                }
                 catch (Exception e)
                 {
                     Log("connection lost: " + e.Message);
@@ -191,30 +240,71 @@ namespace MuseumGuide
             }
         }
 
+        void GiveUp(string reason)
+        {
+            failure = reason;
+            Log("not connecting: " + reason);
+        }
+
+        async Task<WebSocket> OpenAsync(CancellationToken stop)
+        {
+            var uri = new Uri(settings.Url);
+            if (pin != null) return await PinnedSocket.ConnectAsync(uri, pin, stop).ConfigureAwait(false);
+            var s = new ClientWebSocket();
+            try
+            {
+                await s.ConnectAsync(uri, stop).ConfigureAwait(false);
+                return s;
+            }
+            catch
+            {
+                s.Dispose();
+                throw;
+            }
+        }
+
         async Task ConnectOnceAsync(CancellationToken stop)
         {
-            using (var s = new ClientWebSocket())
+            using (var s = await OpenAsync(stop).ConfigureAwait(false))
             {
-                await s.ConnectAsync(new Uri(settings.Url), stop).ConfigureAwait(false);
-                socket = s;
                 Log("connected to " + settings.Url);
-                await SendAsync(BuildHello()).ConfigureAwait(false);
-                var buffer = new byte[16 * 1024];
-                var frame = new StringBuilder();
-                while (s.State == WebSocketState.Open)
+                // Hello first, then publish the socket: a SetSpeech meanwhile must not overtake it.
+                var hello = BuildHello();
+                await SendOnAsync(s, hello).ConfigureAwait(false);
+                socket = s;
+                try
                 {
-                    var result = await s.ReceiveAsync(new ArraySegment<byte>(buffer), stop).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        Log("server closed: " + result.CloseStatus + " " + result.CloseStatusDescription);
-                        break;
-                    }
-                    frame.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-                    if (!result.EndOfMessage) continue;
-                    Deliver(frame.ToString());
-                    frame.Length = 0;
+                    if (settings.Speech != hello.speech) // toggled while the hello was on its way
+                        await SendOnAsync(s, new SpeechSetting { enabled = settings.Speech }).ConfigureAwait(false);
+                    await ReceiveAllAsync(s, stop).ConfigureAwait(false);
                 }
-                socket = null;
+                finally
+                {
+                    socket = null;
+                }
+            }
+        }
+
+        async Task ReceiveAllAsync(WebSocket s, CancellationToken stop)
+        {
+            var buffer = new byte[16 * 1024];
+            // A decoder keeps a UTF-8 character split between two reads (speech.audio frames are large).
+            var utf8 = Encoding.UTF8.GetDecoder();
+            var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+            var frame = new StringBuilder();
+            while (s.State == WebSocketState.Open)
+            {
+                var result = await s.ReceiveAsync(new ArraySegment<byte>(buffer), stop).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Log("server closed: " + result.CloseStatus + " " + result.CloseStatusDescription);
+                    break;
+                }
+                int n = utf8.GetChars(buffer, 0, result.Count, chars, 0, result.EndOfMessage);
+                frame.Append(chars, 0, n);
+                if (!result.EndOfMessage) continue;
+                Deliver(frame.ToString());
+                frame.Length = 0;
             }
         }
 

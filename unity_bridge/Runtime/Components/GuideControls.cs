@@ -1,4 +1,4 @@
-// A small visitor UI: a question box, five rating buttons and a "take me there" button.
+// A small visitor UI: a question box, five rating buttons, a "take me there" button and a speech toggle.
 using MuseumGuide.Protocol;
 using TMPro;
 using UnityEngine;
@@ -6,7 +6,7 @@ using UnityEngine.UI;
 
 namespace MuseumGuide
 {
-    /// <summary>Wires UI widgets to the guide: ask, rate (1-5), and send the robot to an exhibit.</summary>
+    /// <summary>Wires UI widgets to the guide: ask, rate (1-5), send the robot to an exhibit, speech on/off.</summary>
     [AddComponentMenu("Museum Guide/Guide Controls")]
     public sealed class GuideControls : MonoBehaviour
     {
@@ -19,7 +19,11 @@ namespace MuseumGuide
         [SerializeField] Button gotoButton;
         [Tooltip("Exhibit for the goto button; empty means the panel's current exhibit.")]
         [SerializeField] string gotoExhibitId;
+        [Tooltip("On: the guide speaks descriptions and answers (GuideSpeech plays them); off: text only.")]
+        [SerializeField] Toggle speechToggle;
         [SerializeField] TextMeshPro status;
+
+        bool failureShown;
 
         void Start()
         {
@@ -31,6 +35,11 @@ namespace MuseumGuide
                 if (ratingButtons[i] != null) ratingButtons[i].onClick.AddListener(() => Rate(rating));
             }
             if (gotoButton != null) gotoButton.onClick.AddListener(() => GoTo(gotoExhibitId));
+            if (speechToggle != null)
+            {
+                if (client != null) speechToggle.SetIsOnWithoutNotify(client.Settings.Speech);
+                speechToggle.onValueChanged.AddListener(SetSpeech);
+            }
             if (client != null) client.MessageReceived += OnMessage;
         }
 
@@ -62,12 +71,29 @@ namespace MuseumGuide
             Say("On our way to " + target);
         }
 
+        /// <summary>Turn the guide's voice on or off.</summary>
+        public void SetSpeech(bool enabled)
+        {
+            if (client == null) return;
+            client.SetSpeech(enabled);
+            Say(enabled ? "The guide will speak." : "Text only.");
+        }
+
         void OnMessage(GuideMessage message)
         {
             var saved = message as FeedbackSaved;
             if (saved != null) Say("Thank you - rating saved.");
             var error = message as Error;
-            if (error != null) Say(error.message);
+            if (error == null) return;
+            Say(error.message);
+            // No voice for this language: show the toggle off, without sending `speech` back.
+            if (error.code == ErrorCodes.SpeechUnavailable && speechToggle != null) speechToggle.SetIsOnWithoutNotify(false);
+        }
+
+        void Update()
+        {
+            // A refused certificate is not a server message: show it once the client gives up.
+            if (client != null && client.Failure != null && !failureShown) { failureShown = true; Say(client.Failure); }
         }
 
         void Say(string text) { if (status != null) status.text = text; }

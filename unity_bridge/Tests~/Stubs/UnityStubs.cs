@@ -22,7 +22,11 @@ namespace UnityEngine
         public T GetComponentInChildren<T>() where T : Component { return null; }
     }
 
-    public class Behaviour : Component { public bool enabled = true; }
+    public class Behaviour : Component
+    {
+        public bool enabled = true;
+        public bool isActiveAndEnabled { get { return enabled; } }
+    }
     public class MonoBehaviour : Behaviour { }
 
     public class Transform : Component
@@ -118,6 +122,34 @@ namespace UnityEngine
 
     public static class Application { public static bool isPlaying; }
 
+    public sealed class AudioClip : Object
+    {
+        public int samples;
+        public int channels;
+        public int frequency;
+        public static AudioClip Create(string name, int lengthSamples, int channels, int frequency, bool stream)
+        {
+            return new AudioClip { name = name, samples = lengthSamples, channels = channels, frequency = frequency };
+        }
+    }
+
+    public sealed class AudioSource : Behaviour
+    {
+        public AudioClip clip;
+        public bool loop;
+        public float volume = 1f;
+        public bool isPlaying { get; private set; }
+        public void Play() { isPlaying = true; }
+        public void Stop() { isPlaying = false; }
+    }
+
+    public static class AudioSettings
+    {
+        public delegate void AudioConfigurationChangeHandler(bool deviceWasChanged);
+        public static event AudioConfigurationChangeHandler OnAudioConfigurationChanged;
+        public static int outputSampleRate = 48000;
+    }
+
     [AttributeUsage(AttributeTargets.Field)] public sealed class SerializeField : Attribute { }
     [AttributeUsage(AttributeTargets.Field)] public sealed class HeaderAttribute : Attribute { public HeaderAttribute(string header) { } }
     [AttributeUsage(AttributeTargets.Field)] public sealed class TooltipAttribute : Attribute { public TooltipAttribute(string tooltip) { } }
@@ -156,6 +188,15 @@ namespace UnityEngine.UI
     {
         public class ButtonClickedEvent : UnityEngine.Events.UnityEvent { }
         public ButtonClickedEvent onClick = new ButtonClickedEvent();
+    }
+
+    public class Toggle : Selectable
+    {
+        public class ToggleEvent : UnityEngine.Events.UnityEvent<bool> { }
+        public ToggleEvent onValueChanged = new ToggleEvent();
+        bool on = true;
+        public bool isOn { get { return on; } set { if (on == value) return; on = value; onValueChanged.Invoke(value); } }
+        public void SetIsOnWithoutNotify(bool value) { on = value; }
     }
 }
 
