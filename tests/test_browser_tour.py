@@ -1,7 +1,9 @@
 """The browser VR client in headless Chromium against a real `guide serve` and `guide robot --sim`.
 
 Chromium is Debian's (`apt-get install chromium`); playwright-core (npm, web/) only drives it.
-The screenshot lands in test-artifacts/browser-tour.png.
+The screenshot lands in test-artifacts/browser-tour.png. A second run serves https on this
+machine's network address with its self-signed certificate, trusted by Chromium through that
+certificate's key hash only.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +23,7 @@ import httpx
 import pytest
 from conftest import TIMEOUT
 
+from guide_server.core.tls import ClientTrust, ensure_self_signed, machine_names
 from guide_server.paths import PROJECT_ROOT
 
 WEB_DIR = PROJECT_ROOT / "web"
@@ -63,8 +67,10 @@ async def _process(*args: str, env: dict[str, str], log: Path) -> AsyncIterator[
                     await proc.wait()
 
 
-async def _wait_ready(base: str, server: asyncio.subprocess.Process, log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as client:
+async def _wait_ready(
+    base: str, server: asyncio.subprocess.Process, log: Path, verify: ssl.SSLContext | bool = True
+) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT, verify=verify) as client:
         deadline = asyncio.get_running_loop().time() + 6 * TIMEOUT
         while asyncio.get_running_loop().time() < deadline:
             if server.returncode is not None:
@@ -141,3 +147,62 @@ async def test_page_streams_a_description_and_answers_a_question(tmp_path: Path,
     assert shown["reconnects"] == 1, "the page did not reconnect after the server restart"
     assert shown["robotStatus"] == "robot: online"
     assert screenshot.stat().st_size > 10_000
+    for which, spoken in zip(("description", "answer"), shown["spoken"], strict=True):
+        assert [clip["seq"] for clip in spoken["clips"]] == list(range(spoken["pieces"])), (
+            f"the page must schedule one clip per released {which} sentence, in seq order: {spoken}"
+        )
+        assert all(clip["seconds"] > 0.3 for clip in spoken["clips"]), (
+            f"a clip too short to be speech: {spoken}"
+        )
+    assert shown["speech"]["gaps"] == 0, f"the voice fell silent between sentences: {shown['speech']}"
+
+
+def _network_address() -> str | None:
+    """This machine's address on its network (what a headset would open), or None without one."""
+    _, addresses = machine_names()
+    routed = [a for a in addresses if a.version == 4 and not a.is_loopback]
+    return str(routed[0]) if routed else None
+
+
+async def test_page_over_https_is_a_secure_context_that_may_ask_for_vr(
+    tmp_path: Path, exhibits_dir: Path
+) -> None:
+    """A headset's view: https on the museum network, the certificate trusted by its key hash alone."""
+    _require_tools()
+    address = _network_address() or "127.0.0.1"  # loopback only where the machine has no network
+    names, addresses = machine_names()
+    certificate = ensure_self_signed(tmp_path / "tls", names, addresses)
+    port = _free_port()
+    base = f"https://{address}:{port}"
+    visitor_token = "visitor-" + "k" * 32
+    env = os.environ | {
+        "GUIDE_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        "GUIDE_TLS_DIR": str(tmp_path / "tls"),
+        "GUIDE_VISITOR_TOKEN": visitor_token,
+        "GUIDE_ROBOT_TOKEN": "robot-" + "k" * 32,
+    }
+    serve = [sys.executable, "-m", "guide_server.cli", "serve", "--tls", "--engine", "scripted",
+             "--host", address, "--port", str(port), "--exhibits", str(exhibits_dir), "--no-watch"]  # fmt: skip
+    async with _process(*serve, env=env, log=tmp_path / "serve.log") as server:
+        await _wait_ready(
+            base,
+            server,
+            tmp_path / "serve.log",
+            ClientTrust(fingerprint=certificate.fingerprint).ssl_context(base.replace("https", "wss")),
+        )
+        browser = await asyncio.create_subprocess_exec(
+            "node", "tests/tour.e2e.mjs", "--secure", "--url", f"{base}/?token={visitor_token}",
+            "--spki", certificate.spki_sha256, "--chromium", CHROMIUM, "--timeout-ms", str(int(6 * TIMEOUT * 1000)),
+            cwd=WEB_DIR, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(browser.communicate(), 8 * TIMEOUT)
+    assert browser.returncode == 0, (
+        f"{err.decode()}\n--- serve ---\n{(tmp_path / 'serve.log').read_text()[-3000:]}"
+    )
+    shown = json.loads(out.decode().strip().splitlines()[-1])
+    assert shown["protocol"] == "https:" and shown["secureContext"], shown
+    assert shown["socketUrl"] == f"wss://{address}:{port}/ws/visitor", shown
+    assert shown["sessionId"] and shown["exhibits"] > 0, f"the page did not connect over wss: {shown}"
+    assert shown["xr"].startswith("immersive-vr supported: "), (
+        f"asking for immersive-vr failed: {shown['xr']}"
+    )

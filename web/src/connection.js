@@ -6,8 +6,9 @@ const MAX_DELAY_MS = 8000;
 
 /** Keeps one visitor connection open; calls onMessage(msg) for each server message. */
 export class GuideSocket {
-  constructor({ url, token, tour, profile, onMessage, onState }) {
+  constructor({ url, token, tour, profile, speech = false, onMessage, onState }) {
     this.url = url;
+    this.speech = speech; // sent in hello, so a reconnect keeps it
     this.token = token;
     this.tour = tour;
     this.profile = profile;
@@ -47,7 +48,7 @@ export class GuideSocket {
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.onopen = () => {
-      const hello = { type: "hello", client: "visitor", protocol: 1, token: this.token, tour: this.tour, profile: this.profile };
+      const hello = { type: "hello", client: "visitor", protocol: 1, token: this.token, tour: this.tour, profile: this.profile, speech: this.speech };
       if (this.resume) hello.resume = this.resume;
       socket.send(JSON.stringify(hello));
     };

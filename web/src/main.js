@@ -1,6 +1,7 @@
 // The browser VR client: floor plan in 3D, the robot's live pose, the streamed exhibit panel,
 // questions, ratings and "take me there". Served by the guide server at `/`.
 import { GuideSocket } from "./connection.js";
+import { SpeechPlayer } from "./speech.js";
 import { PanelState, describeFactCheck } from "./stream.js";
 
 /** The server's embedded demo visitor token (guide_server/core/config.py DEMO_VISITOR_TOKEN);
@@ -17,6 +18,7 @@ function initialSettings() {
     token: params.get("token") || DEMO_VISITOR_TOKEN,
     tour: params.get("tour") || "default",
     profile: { audience: params.get("audience") || "adult", language: params.get("lang") || "en" },
+    speech: params.get("speech") === "1",
   };
 }
 
@@ -30,6 +32,8 @@ class GuidePage {
   constructor() {
     this.settings = initialSettings();
     this.panel = new PanelState();
+    this.speech = new SpeechPlayer();
+    this.spoken = null; // the {requestId, seq} highlighted as spoken
     this.titles = new Map();
     this.scene = null;
     this.lastPose = null;
@@ -51,6 +55,9 @@ class GuidePage {
       onState: (state, text) => this.onConnection(state, text),
     });
     this.socket.start();
+    $("speech-toggle").checked = this.settings.speech;
+    if (this.settings.speech) this.speech.setEnabled(true); // ?speech=1: starts once the browser allows audio
+    setInterval(() => this.highlightSpoken(), 200);
     await this.loadCatalogue();
   }
 
@@ -104,6 +111,7 @@ class GuidePage {
     }
     $("settings-toggle").addEventListener("click", () => { $("settings").hidden = !$("settings").hidden; });
     $("settings-apply").addEventListener("click", () => this.applySettings());
+    $("speech-toggle").addEventListener("change", (event) => this.setSpeech(event.target.checked));
   }
 
   fillSettings() {
@@ -124,6 +132,22 @@ class GuidePage {
     this.socket.resume = null;
     this.socket.restart();
     $("settings").hidden = true;
+  }
+
+  /** The speech toggle: audio starts from this click (browsers allow it only after a gesture). */
+  setSpeech(enabled) {
+    this.speech.setEnabled(enabled);
+    this.socket.speech = enabled;
+    $("speech-toggle").checked = enabled;
+    this.socket.send({ type: "speech", enabled }); // when closed, the next hello carries it
+  }
+
+  /** Mark the sentence being spoken in the panel. */
+  highlightSpoken() {
+    const now = this.speech.speaking();
+    if ((now && now.requestId) === (this.spoken && this.spoken.requestId) && (now && now.seq) === (this.spoken && this.spoken.seq)) return;
+    this.spoken = now;
+    this.render();
   }
 
   nextRequestId(prefix) {
@@ -164,7 +188,10 @@ class GuidePage {
   }
 
   onMessage(message) {
+    this.speech.onMessage(message);
     switch (message.type) {
+      case "speech.audio":
+        return;
       case "welcome":
         this.sessionId = message.session_id;
         this.reconnects += this.sessionId && this.everConnected ? 1 : 0;
@@ -180,6 +207,11 @@ class GuidePage {
       case "feedback.saved":
         return this.notice("Thank you - your rating was saved.");
       case "error":
+        if (message.code === "speech_unavailable") {
+          this.speech.setEnabled(false);
+          this.socket.speech = false;
+          $("speech-toggle").checked = false;
+        }
         return this.notice(`${message.message} (${message.code})`);
       default:
         break;
@@ -196,13 +228,13 @@ class GuidePage {
     const title = p.exhibitTitle || this.titles.get(p.exhibitId) || p.exhibitId || "Waiting for the robot...";
     $("panel-title").textContent = title;
     $("panel-meta").textContent = p.description.requestId ? (p.description.end ? "" : "the guide is speaking...") : "";
-    $("panel-description").textContent = p.description.text;
+    showPieces($("panel-description"), p.description, this.spoken);
     const check = describeFactCheck(p.description.end, p.description.fromSummary);
     $("panel-factcheck").textContent = check.text;
     $("panel-factcheck").className = check.flagged ? "flagged" : "ok";
     $("panel-qa").hidden = !p.answer.requestId;
     $("panel-question").textContent = p.answer.question ? `Q: ${p.answer.question}` : "";
-    $("panel-answer").textContent = p.answer.text;
+    showPieces($("panel-answer"), p.answer, this.spoken);
     const answerCheck = describeFactCheck(p.answer.end, p.answer.fromSummary);
     $("answer-factcheck").textContent = answerCheck.text;
     $("answer-factcheck").className = answerCheck.flagged ? "flagged" : "ok";
@@ -213,6 +245,17 @@ class GuidePage {
       this.scene.drawPanel(title, body, check.text);
     }
   }
+}
+
+/** A stream's sentences as spans (one per released delta), the one being spoken highlighted. */
+function showPieces(element, stream, spoken) {
+  element.replaceChildren(...stream.pieces.map((piece) => {
+    const span = document.createElement("span");
+    span.textContent = piece.text;
+    span.dataset.seq = piece.seq;
+    if (spoken && spoken.requestId === stream.requestId && spoken.seq === piece.seq) span.className = "speaking";
+    return span;
+  }));
 }
 
 const page = new GuidePage();

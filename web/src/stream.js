@@ -5,8 +5,8 @@ export class PanelState {
   constructor() {
     this.exhibitId = null;
     this.exhibitTitle = null;
-    this.description = { requestId: null, text: "", nextSeq: 0, end: null };
-    this.answer = { requestId: null, question: "", text: "", nextSeq: 0, end: null };
+    this.description = { requestId: null, text: "", pieces: [], nextSeq: 0, end: null };
+    this.answer = { requestId: null, question: "", text: "", pieces: [], nextSeq: 0, end: null };
   }
 
   /** Apply one server message; returns true when the panel must be redrawn. */
@@ -25,15 +25,15 @@ export class PanelState {
         if (message.request_id === this.description.requestId) return false;
         if (message.exhibit_id !== this.exhibitId) this.exhibitTitle = null;
         this.exhibitId = message.exhibit_id;
-        this.description = { requestId: message.request_id, text: "", nextSeq: 0, end: null, cached: message.cached };
-        this.answer = { requestId: null, question: "", text: "", nextSeq: 0, end: null };
+        this.description = { requestId: message.request_id, text: "", pieces: [], nextSeq: 0, end: null, cached: message.cached };
+        this.answer = { requestId: null, question: "", text: "", pieces: [], nextSeq: 0, end: null };
         return true;
       case "description.delta":
         return append(this.description, message);
       case "description.end":
         return finish(this.description, message);
       case "answer.start":
-        this.answer = { requestId: message.request_id, question: message.question || "", text: "", nextSeq: 0, end: null };
+        this.answer = { requestId: message.request_id, question: message.question || "", text: "", pieces: [], nextSeq: 0, end: null };
         return true;
       case "answer.delta":
         return append(this.answer, message);
@@ -53,6 +53,7 @@ export class PanelState {
 function append(stream, message) {
   if (message.request_id !== stream.requestId || message.seq < stream.nextSeq) return false;
   stream.text += message.text;
+  stream.pieces.push({ seq: message.seq, text: message.text }); // one released sentence each
   stream.nextSeq = message.seq + 1;
   return true;
 }
@@ -61,6 +62,7 @@ function finish(stream, message) {
   if (message.request_id !== stream.requestId) return false;
   if (!stream.text && message.fallback_text) {
     stream.text = message.fallback_text;
+    stream.pieces = [{ seq: -1, text: message.fallback_text }];
     stream.fromSummary = true; // the curators' summary, shown because generation failed
   }
   stream.end = message;

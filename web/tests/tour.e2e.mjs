@@ -1,7 +1,12 @@
 // Drives the real page in headless Chromium (Debian's `chromium`, never a downloaded browser):
 // it connects, waits for the robot to reach an exhibit and the streamed description to finish,
-// asks a question, waits for the answer, and saves a screenshot.
+// asks a question, waits for the answer, and saves a screenshot; with speech on (the page's toggle,
+// clicked as a visitor would) it waits for every released sentence's clip to be scheduled.
 // Usage: node tests/tour.e2e.mjs --url http://127.0.0.1:PORT/ --screenshot out.png [--timeout-ms N]
+//        node tests/tour.e2e.mjs --secure --url https://ADDRESS:PORT/?token=T --spki BASE64 [--timeout-ms N]
+// --secure: the page must load over https trusting only the certificate whose public key hashes to
+// --spki (never all certificate errors), be a secure context, connect over wss, and be able to ask
+// for immersive-vr without a security error.
 // Prints one JSON line with what the page showed; exits 1 with a reason on failure.
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +18,8 @@ const { values } = parseArgs({
   options: {
     url: { type: "string" },
     screenshot: { type: "string" },
+    secure: { type: "boolean", default: false },
+    spki: { type: "string" },
     question: { type: "string", default: "When was it built?" },
     chromium: { type: "string", default: process.env.CHROMIUM_PATH || "/usr/bin/chromium" },
     "timeout-ms": { type: "string", default: "60000" },
@@ -26,19 +33,50 @@ const args = [
   // WebGL without a GPU: ANGLE on SwiftShader (software), so the 3D view renders in CI.
   "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
 ];
+// Trust exactly one certificate, by the SHA-256 of its public key (honoured with a user data dir).
+if (values.spki) args.push(`--ignore-certificate-errors-spki-list=${values.spki}`);
 
-let context;
-const consoleLines = [];
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: values.chromium, headless: true, args, viewport: { width: 1280, height: 800 },
+/** Over https: a secure context whose socket is wss and whose WebXR asks raise no security error. */
+async function checkSecurePage(page) {
+  await page.goto(values.url, { timeout });
+  await page.waitForSelector('#connection[data-state="open"]', { timeout });
+  return page.evaluate(async () => {
+    let xr;
+    if (!navigator.xr) xr = "no navigator.xr";
+    else {
+      try {
+        xr = `immersive-vr supported: ${await navigator.xr.isSessionSupported("immersive-vr")}`;
+      } catch (err) {
+        xr = `${err.name}: ${err.message}`;
+      }
+    }
+    return {
+      protocol: window.location.protocol,
+      secureContext: window.isSecureContext,
+      socketUrl: window.guide.socket.url,
+      sessionId: window.guide.sessionId,
+      exhibits: document.querySelectorAll("#exhibits li").length,
+      xr,
+    };
   });
-  const page = context.pages()[0] || (await context.newPage());
-  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+}
+
+/** Wait until every released sentence of `stream` has its clip scheduled, in seq order. */
+async function waitForSpeech(page, stream) {
+  await page.waitForFunction((which) => {
+    const s = window.guide.panel[which];
+    const played = window.guide.speech.stats.played.filter((c) => c.requestId === s.requestId).map((c) => c.seq);
+    return s.pieces.length > 0 && played.join() === s.pieces.map((p) => p.seq).join();
+  }, stream, { timeout, polling: 100 });
+}
+
+/** The visitor's tour: description, speech, question, rating, a server restart, the screenshot. */
+async function runTour(page) {
   await page.goto(values.url, { timeout });
   await page.waitForSelector('#connection[data-state="open"]', { timeout });
   await page.waitForFunction(() => document.querySelectorAll("#exhibits li").length > 0, null, { timeout });
+  await page.click("#speech-toggle"); // a visitor's click: the page may now play audio
+  await page.waitForFunction(() => window.guide.speech.context && window.guide.speech.context.state === "running", null, { timeout });
   console.log("PAGE CONNECTED"); // the test starts the robot only now, so no description is missed
   // The simulated robot drives to its first exhibit; the server streams the description.
   await page.waitForFunction(() => window.guide.panel.description.end !== null, null, { timeout, polling: 100 });
@@ -50,15 +88,22 @@ try {
     pose: window.guide.lastPose,
     has3d: window.guide.scene !== null,
   }));
+  await waitForSpeech(page, "description");
   await page.fill("#question-input", values.question);
   await page.click("#ask-button");
   await page.waitForFunction(() => window.guide.panel.answer.end !== null, null, { timeout, polling: 100 });
+  await waitForSpeech(page, "answer");
   await page.click('#rating .rate[data-rating="5"]');
   await page.waitForFunction(() => document.getElementById("panel-notice").textContent.includes("saved"), null, { timeout });
   const answered = await page.evaluate(() => ({
     question: document.getElementById("panel-question").textContent,
     answer: document.getElementById("panel-answer").textContent,
     notice: document.getElementById("panel-notice").textContent,
+    speech: { ...window.guide.speech.stats, played: undefined },
+    spoken: ["description", "answer"].map((which) => {
+      const s = window.guide.panel[which];
+      return { pieces: s.pieces.length, clips: window.guide.speech.stats.played.filter((c) => c.requestId === s.requestId) };
+    }),
   }));
   // The test now restarts the server: the page must reconnect by itself and the tour go on.
   const before = await page.evaluate(() => ({ session: window.guide.sessionId, stamp: window.guide.lastPose.stamp }));
@@ -73,7 +118,20 @@ try {
   await page.waitForFunction(() => document.getElementById("robot-status").textContent === "robot: online", null, { timeout, polling: 100 });
   const resumed = await page.evaluate(() => ({ reconnects: window.guide.reconnects, robotStatus: document.getElementById("robot-status").textContent }));
   await page.screenshot({ path: values.screenshot });
-  console.log(JSON.stringify({ ...described, ...answered, ...resumed, console: consoleLines }));
+  return { ...described, ...answered, ...resumed };
+}
+
+let context;
+const consoleLines = [];
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: values.chromium, headless: true, args, viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => consoleLines.push(`pageerror: ${e.message}`));
+  const shown = values.secure ? await checkSecurePage(page) : await runTour(page);
+  console.log(JSON.stringify({ ...shown, console: consoleLines }));
 } catch (err) {
   console.error(`browser test failed: ${err.message}\n--- page console ---\n${consoleLines.join("\n")}`);
   process.exitCode = 1;
