@@ -155,6 +155,26 @@ async def test_page_streams_a_description_and_answers_a_question(tmp_path: Path,
             f"a clip too short to be speech: {spoken}"
         )
     assert shown["speech"]["gaps"] == 0, f"the voice fell silent between sentences: {shown['speech']}"
+    _assert_readable_labels(shown["labels"], shown["exhibitId"])
+
+
+def _assert_readable_labels(labels: dict, current: str) -> None:
+    """The map's labels: the current exhibit's among them, a few at a time, none overlapping, big enough."""
+    shown = labels["shown"]
+    exhibits = [label for label in shown if label["kind"] == "exhibit"]
+    assert current in {label["id"] for label in exhibits}, f"the current exhibit's label is hidden: {shown}"
+    assert 3 <= len(exhibits) <= 8 < labels["total"], f"{len(exhibits)} exhibit labels of {labels['total']}"
+    for label in shown:
+        assert label["rect"]["h"] >= 20, (
+            f"{label['id']}: {label['rect']['h']:.0f} px high is too small to read"
+        )
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            ra, rb = a["rect"], b["rect"]
+            apart = (
+                ra["x"] + ra["w"] <= rb["x"] or rb["x"] + rb["w"] <= ra["x"] or ra["y"] + ra["h"] <= rb["y"]
+            )
+            assert apart or rb["y"] + rb["h"] <= ra["y"], f"labels {a['id']} and {b['id']} overlap: {ra} {rb}"
 
 
 def _network_address() -> str | None:

@@ -64,7 +64,7 @@ class GuidePage {
   async startScene() {
     try {
       const { MuseumScene } = await import("./scene.js");
-      this.scene = new MuseumScene($("scene"));
+      this.scene = new MuseumScene($("scene"), ["status-bar", "settings", "panel", "exhibit-list"].map($));
     } catch (err) {
       this.notice(`The 3D view is unavailable in this browser (${err.message}); the guide's text still works.`);
     }

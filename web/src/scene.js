@@ -6,28 +6,13 @@
 import * as THREE from "three";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { VRButton } from "three/addons/webxr/VRButton.js";
+import { LabelLayout, makeLabel } from "./labels.js";
 
 const ROOM_COLOURS = [0x8c7b63, 0x6f8a78, 0x7a7196, 0x98775d, 0x5f7f93];
 
 /** A map-frame point as a three.js position. */
 export function mapToScene(x, y, height = 0) {
   return new THREE.Vector3(x, height, -y);
-}
-
-function label(text, { size = 0.5, colour = "#ffffff" } = {}) {
-  const canvas = document.createElement("canvas");
-  const ctx = canvas.getContext("2d");
-  const font = "bold 48px system-ui, sans-serif";
-  ctx.font = font;
-  canvas.width = Math.min(2048, Math.ceil(ctx.measureText(text).width) + 24);
-  canvas.height = 64;
-  ctx.font = font;
-  ctx.fillStyle = colour;
-  ctx.textBaseline = "middle";
-  ctx.fillText(text, 12, 32);
-  const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(canvas), depthWrite: false }));
-  sprite.scale.set((size * canvas.width) / canvas.height, size, 1);
-  return sprite;
 }
 
 /** A plane whose texture is a canvas we draw the exhibit text on; shown while in VR. */
@@ -72,9 +57,12 @@ class VrPanel {
 
 /** Owns the renderer, the floor plan and the robot twin. */
 export class MuseumScene {
-  constructor(container) {
+  /** `overlays`: page elements drawn over the 3D view, kept clear of labels (outside VR). */
+  constructor(container, overlays = []) {
     this.container = container;
+    this.overlays = overlays;
     this.markers = new Map();
+    this.labels = new LabelLayout();
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.setSize(container.clientWidth, container.clientHeight);
@@ -125,9 +113,10 @@ export class MuseumScene {
       const floor = new THREE.Mesh(new THREE.BoxGeometry(w - 0.1, 0.05, d - 0.1), new THREE.MeshStandardMaterial({ color: ROOM_COLOURS[i % ROOM_COLOURS.length] }));
       floor.position.copy(mapToScene(room.x_min + w / 2, room.y_min + d / 2, -0.03));
       this.scene.add(floor);
-      const name = label(room.name, { size: 0.45, colour: "#f4e9c8" });
+      const name = makeLabel(room.name, { colour: "#f4e9c8" });
       name.position.copy(mapToScene(room.x_min + w / 2, room.y_max - 0.6, 0.3));
       this.scene.add(name);
+      this.labels.add(room.name, "room", name);
       minX = Math.min(minX, room.x_min); minY = Math.min(minY, room.y_min);
       maxX = Math.max(maxX, room.x_max); maxY = Math.max(maxY, room.y_max);
     });
@@ -137,9 +126,10 @@ export class MuseumScene {
       const ring = new THREE.Mesh(new THREE.RingGeometry(placement.trigger_radius - 0.04, placement.trigger_radius, 48), new THREE.MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.35, side: THREE.DoubleSide }));
       ring.rotation.x = -Math.PI / 2;
       ring.position.copy(mapToScene(placement.x, placement.y, 0.01));
-      const title = label(titles.get(placement.id) || placement.id, { size: 0.3 });
-      title.position.copy(mapToScene(placement.x, placement.y, 1.35));
+      const title = makeLabel(titles.get(placement.id) || placement.id);
+      title.position.copy(mapToScene(placement.x, placement.y, 1.1));
       this.scene.add(marker, ring, title);
+      this.labels.add(placement.id, "exhibit", title);
       this.markers.set(placement.id, marker);
     }
     const centre = mapToScene((minX + maxX) / 2, (minY + maxY) / 2, 0);
@@ -161,6 +151,7 @@ export class MuseumScene {
 
   /** Highlight the current exhibit and put the VR panel beside it. */
   setCurrentExhibit(exhibitId) {
+    this.labels.currentId = exhibitId;
     for (const [id, marker] of this.markers) marker.material.color.setHex(id === exhibitId ? 0xffd34d : 0xc9b27c);
     const marker = this.markers.get(exhibitId);
     if (marker) {
@@ -171,6 +162,15 @@ export class MuseumScene {
   /** Redraw the in-VR panel text. */
   drawPanel(title, body, footer) {
     this.vrPanel.draw(title, body, footer);
+  }
+
+  /** Screen rectangles of the visible overlays, in the 3D view's pixels. */
+  overlayRects() {
+    const origin = this.container.getBoundingClientRect();
+    return this.overlays.filter((el) => !el.hidden).map((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height };
+    });
   }
 
   resize() {
@@ -187,8 +187,12 @@ export class MuseumScene {
       dyaw = Math.atan2(Math.sin(dyaw), Math.cos(dyaw));
       this.robot.rotation.y += dyaw * 0.2;
     }
-    this.vrPanel.mesh.visible = this.renderer.xr.isPresenting;
-    if (this.renderer.xr.isPresenting) this.vrPanel.mesh.lookAt(this.renderer.xr.getCamera().position);
+    const presenting = this.renderer.xr.isPresenting;
+    this.vrPanel.mesh.visible = presenting;
+    if (presenting) this.vrPanel.mesh.lookAt(this.renderer.xr.getCamera().position);
+    const eye = presenting ? this.renderer.xr.getCamera() : this.camera;
+    this.camera.updateMatrixWorld();
+    this.labels.update(eye, this.container.clientWidth, this.container.clientHeight, presenting ? [] : this.overlayRects());
     this.renderer.render(this.scene, this.camera);
   }
 }

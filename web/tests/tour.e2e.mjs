@@ -118,7 +118,8 @@ async function runTour(page) {
   await page.waitForFunction(() => document.getElementById("robot-status").textContent === "robot: online", null, { timeout, polling: 100 });
   const resumed = await page.evaluate(() => ({ reconnects: window.guide.reconnects, robotStatus: document.getElementById("robot-status").textContent }));
   await page.screenshot({ path: values.screenshot });
-  return { ...described, ...answered, ...resumed };
+  const labels = await page.evaluate(() => window.guide.scene && window.guide.scene.labels.report());
+  return { ...described, ...answered, ...resumed, labels };
 }
 
 let context;
