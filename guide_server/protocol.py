@@ -105,6 +105,7 @@ class ErrorCode(StrEnum):
     GENERATION_FAILED = "generation_failed"
     ROBOT_UNAVAILABLE = "robot_unavailable"
     SPEECH_UNAVAILABLE = "speech_unavailable"
+    TOO_MANY_TOURS = "too_many_tours"
     TOO_SLOW = "too_slow"
     INTERNAL = "internal"
 
@@ -122,6 +123,8 @@ class CloseCode(IntEnum):
     """The client fell too far behind; reconnect with `hello.resume` to get the rest."""
     REPLACED = 4409
     """A newer robot connection took this tour over."""
+    TOO_MANY_TOURS = 4429
+    """The server runs as many tours as it may, each in use: join an existing tour."""
     BAD_PROTOCOL_VERSION = 4426
     """The client speaks another protocol version; upgrade it."""
 

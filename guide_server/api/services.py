@@ -20,7 +20,7 @@ from guide_server.narration.retrieval import Embedder, FactRanker
 from guide_server.protocol import VisitorProfile
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.description_stream import Narrate
-from guide_server.tours.tour import TourRegistry
+from guide_server.tours.registry import TourRegistry
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,8 @@ def build_services(
         speaker=speaker,
         pregenerate=settings.pregenerate,
         on_pregeneration=lambda outcome: metrics.pregenerations.labels(outcome).inc(),
+        max_tours=settings.max_tours,
+        idle_expiry_s=settings.tour_idle_expiry_s,
     )
 
     async def finish_change(removed: frozenset[str]) -> None:

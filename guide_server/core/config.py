@@ -71,6 +71,15 @@ class GuideSettings(BaseSettings):
         description="A robot that sent poses and then none for this long is reported offline "
         "(tour.state robot_online=false, error robot_unavailable) until its poses return.",
     )
+    max_tours: int = Field(
+        default=100,
+        ge=1,
+        description="Most tours at once: a new tour name beyond it replaces the tour idle longest, or is "
+        "refused (error too_many_tours, close 4429) when every tour has someone connected.",
+    )
+    tour_idle_expiry_s: float = Field(
+        default=900.0, gt=0, description="A tour nobody has been connected to for this long is forgotten."
+    )
 
     visitor_token: SecretStr = Field(default=SecretStr(DEMO_VISITOR_TOKEN), description="Visitors' token.")
     robot_token: SecretStr = Field(default=SecretStr(DEMO_ROBOT_TOKEN), description="Robot bridge's token.")

@@ -85,6 +85,11 @@ class Tour:
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
+    def empty(self) -> bool:
+        """No visitor and no robot is connected to this tour."""
+        return not self.visitors and self.robot is None
+
+    @property
     def robot_online(self) -> bool:
         """A robot is connected and its poses have not stopped."""
         return self.robot is not None and not self.pose_watch.stale
@@ -310,48 +315,3 @@ class Tour:
         self.streams.clear()
         await asyncio.gather(*(stream.cancel() for stream in streams))
         self._recent.extend(streams)
-
-
-class TourRegistry:
-    """Every tour of the server, created on first use."""
-
-    def __init__(
-        self,
-        *,
-        catalogue: Callable[[], Catalogue],
-        narration: NarrationFactory,
-        robot_pose_timeout_s: float = 3.0,
-        speaker: Speaker | None = None,
-        pregenerate: bool = True,
-        on_pregeneration: Callable[[PregenerationOutcome], None] | None = None,
-    ) -> None:
-        self._tours: dict[str, Tour] = {}
-        self._catalogue = catalogue
-        self._narration = narration
-        self._robot_pose_timeout_s = robot_pose_timeout_s
-        self._speaker = speaker
-        self._pregenerate = pregenerate
-        self._on_pregeneration = on_pregeneration
-
-    def get(self, tour_id: str) -> Tour:
-        """The tour with this id (created empty if new)."""
-        tour = self._tours.get(tour_id)
-        if tour is None:
-            tour = self._tours[tour_id] = Tour(
-                tour_id,
-                catalogue=self._catalogue,
-                narration=self._narration,
-                robot_pose_timeout_s=self._robot_pose_timeout_s,
-                speaker=self._speaker,
-                pregenerate=self._pregenerate,
-                on_pregeneration=self._on_pregeneration,
-            )
-        return tour
-
-    async def on_exhibits_removed(self, removed: frozenset[str]) -> None:
-        """End every tour's description of an exhibit the curators removed."""
-        await asyncio.gather(*(tour.on_exhibits_removed(removed) for tour in self._tours.values()))
-
-    async def close(self) -> None:
-        """Cancel every tour's running descriptions."""
-        await asyncio.gather(*(tour.close() for tour in self._tours.values()))

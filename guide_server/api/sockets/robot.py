@@ -17,6 +17,7 @@ from guide_server.api.sockets.session import (
     HandshakeRefused,
     handshake,
     new_connection,
+    open_tour,
     refuse,
     serve_connection,
 )
@@ -49,11 +50,11 @@ async def robot_socket(websocket: WebSocket) -> None:
             expected_token=services.settings.robot_token.get_secret_value(),
             endpoint="/ws/robot",
         )
+        tour = open_tour(services, hello)
     except HandshakeRefused as refused:
         await refuse(websocket, services, refused)
         return
     robot = new_connection(services, hello)
-    tour = services.tours.get(hello.tour)
     robot.outbox.offer(Welcome(session_id=robot.session_id, tour=tour.id, model_id=services.engine.model_id))
     previous = tour.attach_robot(robot)
     if previous is not None:
@@ -100,3 +101,4 @@ async def robot_socket(websocket: WebSocket) -> None:
             await watchdog
         services.metrics.connections.labels("robot").dec()
         tour.detach_robot(robot)
+        services.tours.left(tour)

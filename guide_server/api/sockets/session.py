@@ -2,7 +2,8 @@
 
 Close codes (`protocol.CloseCode`), each after an `error` message saying why:
 4400 no valid `hello` in time, 4401 bad token, 4403 browser origin not allowed,
-4408 too slow (resume), 4409 replaced by a newer robot, 4426 protocol version.
+4408 too slow (resume), 4409 replaced by a newer robot, 4426 protocol version,
+4429 no room for another tour.
 
 Every other bad input (malformed JSON, unknown type, missing field, too large,
 binary frame ...) gets an `error` and the connection stays open.
@@ -35,6 +36,8 @@ from guide_server.protocol import (
 )
 from guide_server.tours.connection import Connection
 from guide_server.tours.outbox import Outbox, OutboxClosed, OutboxOverflow
+from guide_server.tours.registry import TourLimitReached
+from guide_server.tours.tour import Tour
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +153,14 @@ async def handshake(
             CloseCode.UNAUTHORIZED,
         )
     return message
+
+
+def open_tour(services: GuideServices, hello: Hello) -> Tour:
+    """The tour `hello` names, or `HandshakeRefused` when the server has no room for a new one."""
+    try:
+        return services.tours.get(hello.tour)
+    except TourLimitReached as full:
+        raise HandshakeRefused(ErrorCode.TOO_MANY_TOURS, str(full), CloseCode.TOO_MANY_TOURS) from None
 
 
 def new_connection(services: GuideServices, hello: Hello) -> Connection:

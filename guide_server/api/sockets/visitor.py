@@ -21,6 +21,7 @@ from guide_server.api.sockets.session import (
     HandshakeRefused,
     handshake,
     new_connection,
+    open_tour,
     refuse,
     serve_connection,
 )
@@ -62,11 +63,11 @@ async def visitor_socket(websocket: WebSocket) -> None:
             expected_token=services.settings.visitor_token.get_secret_value(),
             endpoint="/ws/visitor",
         )
+        tour = open_tour(services, hello)
     except HandshakeRefused as refused:
         await refuse(websocket, services, refused)
         return
     visitor = new_connection(services, hello)
-    tour = services.tours.get(hello.tour)
     limits = Limits(questions_per_minute=services.settings.questions_per_minute)
     visitor.outbox.offer(
         Welcome(session_id=visitor.session_id, tour=tour.id, model_id=services.engine.model_id, limits=limits)
@@ -80,6 +81,7 @@ async def visitor_socket(websocket: WebSocket) -> None:
     finally:
         services.metrics.connections.labels(hello.client.value).dec()
         tour.leave(visitor)
+        services.tours.left(tour)
         await session.close()
 
 

@@ -290,6 +290,7 @@ namespace MuseumGuide.Protocol
         public const string GenerationFailed = "generation_failed";
         public const string RobotUnavailable = "robot_unavailable";
         public const string SpeechUnavailable = "speech_unavailable";
+        public const string TooManyTours = "too_many_tours";
         public const string TooSlow = "too_slow";
         public const string Internal = "internal";
     }
