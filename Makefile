@@ -59,15 +59,20 @@ guide_server/static/app.js: web/node_modules/.package-lock.json web/build.mjs we
 web: guide_server/static/app.js
 
 # Bench-only: llama.cpp (llama-cpp-python, built from its source package, ~15 min on 2 cores; pip caches
-# the wheel) for `guide bench serve --reference llamacpp`. Never a dependency of the guide itself.
+# the wheel) for `guide bench serve --reference llamacpp`, and its OpenAI-compatible server for
+# `make test-llamacpp`. Never a dependency of the guide itself.
 BENCH_VENV := .venv-bench
-.PHONY: bench-env
+.PHONY: bench-env test-llamacpp
 bench-env: $(BENCH_VENV)/.installed
 
 $(BENCH_VENV)/.installed: Makefile
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install --quiet llama-cpp-python==0.3.36
+	$(BENCH_VENV)/bin/pip install --quiet 'llama-cpp-python[server]==0.3.36'
 	touch $@
+
+# The guide's OpenAI-compatible engine against llama.cpp's own server (not in `make test`: the build).
+test-llamacpp: setup bench-env
+	$(BIN)/python -m pytest -m bench_env tests/test_openai_llamacpp.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

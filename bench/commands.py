@@ -3,25 +3,17 @@ measured in the same run. Each benchmark module registers one subcommand here.""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-BENCH_MODULES = (
-    "bench.catalogue",
-    "bench.claims",
-    "bench.proximity",
-    "bench.engine",
-    "bench.serve",
-    "bench.speech",
-    "bench.train",
-    "bench.soak",
-    "bench.injection",
-)
+from bench import catalogue, claims, engine, injection, proximity, serve, soak, speech, train
+
+BENCH_MODULES = (catalogue, claims, proximity, engine, serve, speech, train, soak, injection)
+"""Each registers its subcommand with `add_command(subparsers)`; heavy imports wait for the run."""
 
 
 def add_commands(subparsers: Any) -> None:
     """Register `guide bench <name>` for every benchmark module."""
     bench = subparsers.add_parser("bench", help="benchmarks: speed and memory tables")
     sub = bench.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
-    for name in BENCH_MODULES:
-        importlib.import_module(name).add_command(sub)
+    for module in BENCH_MODULES:
+        module.add_command(sub)

@@ -13,7 +13,7 @@ import asyncio
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.table import print_table
 from guide_server.catalogue import load_catalogue_or_raise
@@ -24,9 +24,11 @@ from guide_server.generation.prompts import (
     description_facts,
     description_messages,
 )
-from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.protocol import VisitorProfile
+
+if TYPE_CHECKING:
+    from guide_server.generation.transformers_engine import TransformersEngine
 
 EXHIBITS = ("kolossi-castle", "choirokoitia", "kourion-theatre")
 QUESTION = "When was it built, and by whom?"
@@ -83,6 +85,8 @@ def reference_generate(model: Any, tokenizer: Any, prompt: str, params: Generati
     """Plain `model.generate` of an already rendered prompt, timed."""
     import torch
 
+    from guide_server.generation.transformers_engine import sampling_kwargs
+
     clock = _TokenClock()
     started = time.perf_counter()
     inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
@@ -136,6 +140,8 @@ def _requests(catalogue: Any) -> list[tuple[str, str, Any]]:
 
 
 async def _measure(args: argparse.Namespace) -> tuple[str, int, list[list[object]]]:
+    from guide_server.generation.transformers_engine import TransformersEngine
+
     catalogue = load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)
     engine = TransformersEngine(threads=args.threads)
     await engine.start()

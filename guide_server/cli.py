@@ -1,29 +1,38 @@
 """`guide`: the one command line of the museum guide.
 
 Each command group lives beside the code it drives and registers itself through
-an `add_commands(subparsers)` function; heavy imports (torch, rclpy) happen only
-inside the handlers, so `guide exhibits validate` starts in a blink.
+an `add_commands(subparsers)` function, imported below by name; heavy imports
+(torch, rclpy) happen only inside the handlers, so `guide exhibits validate`
+starts in a blink.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = (
-    "guide_server.catalogue.commands",
-    "guide_server.protocol_commands",
-    "guide_server.serve_commands",
-    "guide_server.narration.commands",
-    "guide_server.demo",
-    "guide_server.vr_commands",
-    "bench.commands",
-    "training.commands",
-    "guide_robot.commands",
+from guide_robot import commands as robot_commands
+
+from bench import commands as bench_commands
+from guide_server import demo, protocol_commands, serve_commands, vr_commands
+from guide_server.catalogue import commands as catalogue_commands
+from guide_server.core.log_levels import configure_logging
+from guide_server.narration import commands as narration_commands
+from training import commands as training_commands
+
+COMMAND_GROUPS = (
+    catalogue_commands,
+    protocol_commands,
+    serve_commands,
+    narration_commands,
+    demo,
+    vr_commands,
+    bench_commands,
+    training_commands,
+    robot_commands,
 )
+"""Each module's `add_commands(subparsers)` registers its group; imported here so the import graph shows them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,18 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="guide", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_commands(subparsers)
+    for group in COMMAND_GROUPS:
+        group.add_commands(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `guide` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
     return int(args.handler(args) or 0)
 
 

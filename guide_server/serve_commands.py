@@ -74,11 +74,11 @@ SETTING_NAMES = (
 
 def serve_command(args: argparse.Namespace) -> int:
     """Build the settings, then serve until interrupted."""
-    import uvicorn
-
+    from guide_core.interrupts import ignore_interrupts
     from guide_server.api import create_app
-    from guide_server.api.running import tls_options, uvicorn_config
+    from guide_server.api.running import OperatorServer, tls_options, uvicorn_config
     from guide_server.core.config import GuideSettings
+    from guide_server.core.log_levels import uvicorn_log_level
 
     overrides = {name: getattr(args, name) for name in SETTING_NAMES if getattr(args, name) is not None}
     try:
@@ -95,8 +95,13 @@ def serve_command(args: argparse.Namespace) -> int:
     if certificate is not None:
         print(trust_instructions(certificate, settings.host, settings.port), flush=True)
     app = create_app(settings)
-    config = uvicorn_config(app, host=settings.host, port=settings.port, **tls_options(certificate))
-    uvicorn.Server(config).run()
+    config = uvicorn_config(
+        app, host=settings.host, port=settings.port, log_level=uvicorn_log_level(), **tls_options(certificate)
+    )
+    # uvicorn shuts down gracefully on SIGINT, then raises the signal it caught again: ignored
+    # from here on, so the operator's Ctrl-C (once or twice) ends with status 0 and no traceback.
+    ignore_interrupts()
+    OperatorServer(config).run()
     return 0
 
 

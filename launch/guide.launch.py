@@ -2,18 +2,64 @@
 
 Wiring only. Arguments: use_sim (run the simulated TurtleBot2 instead of a real
 base), pose_source (odom|amcl), exhibits_dir, server_url, token, ca_file or
-cert_fingerprint (for a wss:// server_url), start_server
-(also run `guide serve`). `guide robot` runs the same nodes without ROS tooling.
+cert_fingerprint (for a wss:// server_url), start_server (also run `guide serve`,
+listening where server_url points, with the robot's token) and engine (its
+generation engine). If the bridge (or that server) cannot start or dies, the whole
+launch stops with one message. `guide robot` runs the same nodes without ROS tooling.
 """
 
-from launch.actions import DeclareLaunchArgument, ExecuteProcess
+from collections.abc import Callable
+from typing import Any
+
+from guide_robot.launch_plan import serve_command, stop_reason
+from launch.actions import (
+    DeclareLaunchArgument,
+    EmitEvent,
+    ExecuteProcess,
+    LogInfo,
+    OpaqueFunction,
+    RegisterEventHandler,
+)
 from launch.conditions import IfCondition
+from launch.event_handlers import OnProcessExit
+from launch.events import Shutdown
 from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
 
-from launch import LaunchDescription
+from launch import LaunchContext, LaunchDescription
 
 PACKAGE = "guide_robot"
+
+
+def stop_launch_if_failed(node: str) -> Callable[[Any, LaunchContext], list[Any]]:
+    """An exit handler: a failed `node` ends the launch with one message; a clean stop does not."""
+
+    def on_exit(event: Any, context: LaunchContext) -> list[Any]:
+        reason = stop_reason(node, event.returncode)
+        if reason is None:
+            return []
+        return [LogInfo(msg=f"[guide] {reason}"), EmitEvent(event=Shutdown(reason=reason))]
+
+    return on_exit
+
+
+def guide_server(context: LaunchContext) -> list[Any]:
+    """`guide serve` on the address server_url names, when start_server:=true."""
+    value = LaunchConfiguration
+    command = serve_command(
+        value("server_url").perform(context),
+        value("exhibits_dir").perform(context),
+        value("engine").perform(context),
+    )
+    token = value("token").perform(context)
+    server = ExecuteProcess(
+        cmd=command,
+        name="guide_serve",
+        output="screen",
+        additional_env={"GUIDE_ROBOT_TOKEN": token} if token else None,
+    )
+    handler = OnProcessExit(target_action=server, on_exit=stop_launch_if_failed("guide serve"))
+    return [server, RegisterEventHandler(handler)]
 
 
 def generate_launch_description() -> LaunchDescription:
@@ -48,11 +94,12 @@ def generate_launch_description() -> LaunchDescription:
             DeclareLaunchArgument(
                 "start_server", default_value="false", description="also run `guide serve`"
             ),
-            ExecuteProcess(
-                cmd=["guide", "serve", "--exhibits", exhibits_dir],
-                output="screen",
-                condition=IfCondition(start_server),
+            DeclareLaunchArgument(
+                "engine",
+                default_value="",
+                description="with start_server: onnx, transformers, openai or scripted (default: the server's)",
             ),
+            OpaqueFunction(function=guide_server, condition=IfCondition(start_server)),
             Node(
                 package=PACKAGE,
                 executable="sim_turtlebot_node",
@@ -68,7 +115,7 @@ def generate_launch_description() -> LaunchDescription:
                 output="screen",
                 parameters=[{"exhibits_dir": exhibits_dir, "pose_source": pose_source}],
             ),
-            Node(
+            bridge := Node(
                 package=PACKAGE,
                 executable="guide_bridge_node",
                 name="guide_bridge_node",
@@ -81,6 +128,9 @@ def generate_launch_description() -> LaunchDescription:
                         "cert_fingerprint": cert_fingerprint,
                     }
                 ],
+            ),
+            RegisterEventHandler(
+                OnProcessExit(target_action=bridge, on_exit=stop_launch_if_failed("guide_bridge_node"))
             ),
         ]
     )

@@ -40,9 +40,9 @@ def _free_port() -> int:
 def _require_tools() -> None:
     missing = []
     if not Path(CHROMIUM).exists():
-        missing.append("Debian's chromium (make browser-tools)")
+        missing.append("Debian's chromium (make vr-tools)")
     if shutil.which("node") is None:
-        missing.append("node (make browser-tools)")
+        missing.append("node (make vr-tools)")
     if not (WEB_DIR / "node_modules" / "playwright-core").is_dir():
         missing.append("web/node_modules (make web)")
     if missing:

@@ -19,6 +19,7 @@ def _free_port() -> int:
 
 def test_demo_streams_a_description_end_to_end() -> None:
     env = {**os.environ, "ROS_DOMAIN_ID": str(random.randint(160, 229)), "PYTHONUNBUFFERED": "1"}
+    env.pop("GUIDE_LOG_LEVEL", None)
     command = [
         sys.executable, "-m", "guide_server.cli", "demo", "--engine", "scripted", "--once",
         "--port", str(_free_port()), "--speed", "3.0", "--pause", "30",
@@ -31,3 +32,18 @@ def test_demo_streams_a_description_end_to_end() -> None:
     first_title = out.split("## Description: ", 1)[1].split(" [", 1)[0]
     assert first_title in out.split("-- robot enter ", 1)[1]
     assert "[stop," in out, "the first description streamed to its end"
+
+    # The terminal shows the guide, not the plumbing: one progress line for the model, no readiness
+    # polls, no uvicorn connection lines, no node start-up lines (`guide demo -v` brings them back).
+    terminal = done.stdout + done.stderr
+    assert terminal.count("[demo] preparing the guide's model") == 1
+    assert "[demo] the guide is ready" in terminal
+    for plumbing in (
+        "/readyz",
+        "HTTP Request",
+        "Uvicorn running",
+        "Application startup",
+        "tracking ",
+        " INFO ",
+    ):
+        assert plumbing not in terminal, f"{plumbing!r} in the demo's terminal:\n{terminal[-3000:]}"

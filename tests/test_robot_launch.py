@@ -1,5 +1,6 @@
-"""launch/guide.launch.py cannot run here (no `launch` package on the index): check that it parses and
-names only the nodes, executables and parameters that exist."""
+"""launch/guide.launch.py cannot run here (no `launch` package on the index): check that it parses,
+names only the nodes, executables and parameters that exist, stops the launch when the bridge or the
+server fails, and serves where server_url points (its decisions live in guide_robot.launch_plan)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import ast
 import configparser
 from pathlib import Path
 
+import pytest
 from guide_robot import guide_bridge_node, proximity_node, sim_turtlebot_node
+from guide_robot.launch_plan import LaunchArgumentError, serve_command, stop_reason
 
 from guide_server.paths import PROJECT_ROOT
 
@@ -57,7 +60,7 @@ def test_launch_arguments_are_the_documented_ones() -> None:
         "ca_file",
         "cert_fingerprint",
     }
-    assert declared == documented | {"start_server"}
+    assert declared == documented | {"start_server", "engine"}
     docstring = ast.get_docstring(tree) or ""
     assert all(name in docstring for name in declared), (
         f"the launch file's docstring omits some of {declared}"
@@ -82,3 +85,40 @@ def test_console_scripts_point_at_main_functions() -> None:
     cfg.read(PACKAGE / "setup.cfg")
     assert cfg["install"]["install_scripts"] == "$base/lib/guide_robot"
     assert Path(PACKAGE / "launch" / "guide.launch.py").resolve() == LAUNCH.resolve()
+
+
+@pytest.mark.parametrize(
+    ("server_url", "expected"),
+    [
+        ("ws://127.0.0.1:8000/ws/robot", ["--host", "127.0.0.1", "--port", "8000"]),
+        ("ws://localhost:8123/ws/robot", ["--host", "127.0.0.1", "--port", "8123"]),
+        ("wss://192.0.2.7:9443/ws/robot", ["--host", "192.0.2.7", "--port", "9443", "--tls"]),
+        ("wss://guide.lab/ws/robot", ["--host", "guide.lab", "--port", "443", "--tls"]),
+    ],
+)
+def test_the_started_server_listens_where_server_url_points(server_url: str, expected: list[str]) -> None:
+    command = serve_command(server_url, "/museum/exhibits", engine="scripted")
+    assert command[:4] == ["guide", "serve", "--exhibits", "/museum/exhibits"]
+    assert command[4:] == [*expected, "--engine", "scripted"]
+    assert "--engine" not in serve_command(server_url, "/museum/exhibits")
+
+
+def test_a_server_url_the_server_cannot_listen_on_is_refused_with_its_fix() -> None:
+    with pytest.raises(LaunchArgumentError, match=r"start_server:=true: .*must end in /ws/robot"):
+        serve_command("ws://127.0.0.1:8000/", "/museum/exhibits")
+
+
+def test_a_failed_bridge_stops_the_launch_and_a_clean_stop_does_not() -> None:
+    assert stop_reason("guide_bridge_node", 0) is None
+    reason = stop_reason("guide_bridge_node", 2)
+    assert (
+        reason is not None and "guide_bridge_node exited with status 2" in reason and "launch stops" in reason
+    )
+    tree = ast.parse(LAUNCH.read_text(encoding="utf-8"))
+    handlers = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "OnProcessExit"
+    ]
+    targets = {ast.unparse(_keyword(h, "target_action")) for h in handlers}
+    assert targets == {"bridge", "server"}, "the bridge's and the started server's exits are watched"
+    source = LAUNCH.read_text(encoding="utf-8")
+    assert "bridge := Node(" in source and "Shutdown(reason=reason)" in source

@@ -35,7 +35,7 @@ def _sources(folder: str) -> list[str]:
 def _mcs() -> str:
     found = shutil.which("mcs")
     if found is None:
-        pytest.fail("mono's C# compiler `mcs` is missing: run `make unity-tools` (apt-get install mono-mcs)")
+        pytest.fail("mono's C# compiler `mcs` is missing: run `make vr-tools` (apt-get install mono-mcs)")
     return found
 
 
@@ -61,7 +61,7 @@ def round_trip_exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(exe: Path, lines: list[str]) -> list[str]:
     mono = shutil.which("mono")
-    assert mono, "mono runtime missing: run `make unity-tools`"
+    assert mono, "mono runtime missing: run `make vr-tools`"
     done = subprocess.run(
         [mono, str(exe)], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=20 * TIMEOUT
     )

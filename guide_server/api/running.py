@@ -1,11 +1,14 @@
-"""Run an app under a real uvicorn server inside the current event loop (tests, benchmarks)."""
+"""uvicorn for the guide: its settings, `OperatorServer` for `guide serve`, and `running_server` (an app
+under a real uvicorn server inside the current event loop, for tests and benchmarks)."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
@@ -31,6 +34,7 @@ def uvicorn_config(
         ws_ping_interval=20,
         ws_ping_timeout=20,
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         **extra,
     )
     install_redaction()
@@ -42,6 +46,26 @@ def tls_options(certificate: ServerCertificate | None) -> dict[str, str]:
     if certificate is None:
         return {}
     return {"ssl_certfile": str(certificate.cert), "ssl_keyfile": str(certificate.key)}
+
+
+GRACEFUL_SHUTDOWN_S = 10.0
+"""How long shutdown waits for open connections and tasks before closing them."""
+
+
+class OperatorServer(uvicorn.Server):
+    """uvicorn's server, with a repeated Ctrl-C a clean stop too.
+
+    uvicorn turns a second SIGINT into a forced exit that skips the app's shutdown (engine,
+    catalogue watch) and logs the cancelled lifespan as an error; `ros2 launch` sends that second
+    SIGINT on its own. Here it is ignored while the graceful shutdown (bounded by
+    GRACEFUL_SHUTDOWN_S) runs; SIGTERM keeps uvicorn's meaning.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """uvicorn's signal handler, less the forced exit on a repeated SIGINT."""
+        if sig == signal.SIGINT and self.should_exit:
+            return
+        super().handle_exit(sig, frame)
 
 
 @asynccontextmanager

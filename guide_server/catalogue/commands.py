@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from guide_server.catalogue.instructions import instruction_marker
-from guide_server.catalogue.loader import Catalogue, load_catalogue
+from guide_server.catalogue.loader import Catalogue, display_name, load_catalogue
 from guide_server.catalogue.models import Exhibit, FloorPlan
 from guide_server.catalogue.problems import SourceFile
 from guide_server.paths import DEFAULT_EXHIBITS_DIR
@@ -56,7 +56,7 @@ def instruction_warnings(folder: Path, catalogue: Catalogue) -> list[str]:
     lines = []
     for exhibit in catalogue.exhibits.values():
         path = folder / f"{exhibit.id}.json"
-        source = SourceFile(path, path.name, path.read_text(encoding="utf-8"))
+        source = SourceFile(path, display_name(path, folder), path.read_text(encoding="utf-8"))
         for index, fact in enumerate(exhibit.facts):
             marker = instruction_marker(fact.text)
             if marker is not None:

@@ -58,7 +58,8 @@ def exhibit_paths(folder: Path) -> list[Path]:
     )
 
 
-def _display(path: Path, folder: Path) -> str:
+def display_name(path: Path, folder: Path) -> str:
+    """How problems name `path`: relative to the folder above the catalogue, e.g. `exhibits/x.json`."""
     try:
         return str(path.relative_to(folder.parent))
     except ValueError:
@@ -69,8 +70,8 @@ def _read(path: Path, folder: Path) -> tuple[SourceFile | None, Problem | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, Problem(_display(path, folder), f"cannot read the file ({exc}); save it as UTF-8")
-    return SourceFile(path, _display(path, folder), text), None
+        return None, Problem(display_name(path, folder), f"cannot read the file ({exc}); save it as UTF-8")
+    return SourceFile(path, display_name(path, folder), text), None
 
 
 def load_catalogue(folder: Path) -> LoadResult:
@@ -91,7 +92,7 @@ def load_catalogue(folder: Path) -> LoadResult:
             present.setdefault(path.stem, path.name)
             continue
         if exhibit.id in files_by_id:
-            source = SourceFile(path, _display(path, folder), path.read_text(encoding="utf-8"))
+            source = SourceFile(path, display_name(path, folder), path.read_text(encoding="utf-8"))
             problems.append(
                 source.problem(
                     "/id",
@@ -145,7 +146,7 @@ def _load_floor_plan(folder: Path, files_by_id: dict[str, str]) -> tuple[FloorPl
     path = folder / FLOOR_PLAN_FILE
     if not path.exists():
         missing = "floor plan missing: create museum.json with rooms, exhibits and tour"
-        return None, [Problem(_display(path, folder), missing)]
+        return None, [Problem(display_name(path, folder), missing)]
     source, plan, problems = _validated(path, folder, FloorPlan)
     if source is None or plan is None:
         return None, problems

@@ -1,11 +1,15 @@
 """The standard node lifecycle shared by every entry point: init, spin, shut down.
 
 Catches only what a ROS node should: a bad parameter (exit 2 with its reason),
-Ctrl-C and an external shutdown.
+Ctrl-C and an external shutdown. Once stopping, SIGINT is ignored: `ros2 launch`
+forwards a second SIGINT while the nodes clean up, and an operator presses
+Ctrl-C twice; neither may turn a clean stop into a traceback. These are a
+process's main functions: nothing runs after them but the exit.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -13,7 +17,10 @@ import rclpy
 from rclpy.executors import Executor, ExternalShutdownException, MultiThreadedExecutor, SingleThreadedExecutor
 from rclpy.node import Node
 
+from guide_core.interrupts import ignore_interrupts
 from guide_robot.parameters import BadParameter
+
+log = logging.getLogger(__name__)
 
 
 def spin_nodes(
@@ -37,6 +44,8 @@ def spin_nodes(
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
+        ignore_interrupts()
+        log.info("stopping %s", ", ".join(node.get_name() for node in nodes) or "(no nodes started)")
         for node in nodes:
             node.destroy_node()
         rclpy.try_shutdown()

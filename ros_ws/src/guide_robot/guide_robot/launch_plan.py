@@ -1,0 +1,44 @@
+"""Decisions the launch file makes, as plain functions (no `launch` import, so they are tested here).
+
+- `serve_command`: with start_server:=true, the server listens where `server_url` points
+  (host, port, and https/wss for a wss:// URL), with the engine asked for and the robot's token.
+- `stop_reason`: a node whose exit ends the tour (the bridge, the server) stops the whole launch
+  with one message, instead of leaving the robot touring with no server.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from guide_robot.bridge_core import check_server_url
+
+DEFAULT_PORTS = {"ws": 80, "wss": 443}
+
+
+class LaunchArgumentError(ValueError):
+    """A launch argument that cannot work, with what to pass instead."""
+
+
+def serve_command(server_url: str, exhibits_dir: str, engine: str = "") -> list[str]:
+    """The `guide serve` command line that serves the robot socket `server_url` names."""
+    if (reason := check_server_url(server_url)) is not None:
+        raise LaunchArgumentError(f"start_server:=true: {reason}")
+    parts = urlsplit(server_url)
+    host = "127.0.0.1" if parts.hostname == "localhost" else str(parts.hostname)
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    command = ["guide", "serve", "--exhibits", exhibits_dir, "--host", host, "--port", str(port)]
+    if parts.scheme == "wss":
+        command.append("--tls")
+    if engine:
+        command += ["--engine", engine]
+    return command
+
+
+def stop_reason(node: str, returncode: int | None) -> str | None:
+    """Why the launch stops when `node` exits with `returncode`; None for a clean stop (Ctrl-C)."""
+    if returncode == 0:
+        return None
+    return (
+        f"{node} exited with status {returncode} (its reason is printed above); the robot would tour "
+        "with no guide server, so the whole launch stops: fix that and launch again"
+    )
