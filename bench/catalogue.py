@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.table import print_table
-from guide_server.catalogue.loader import load_catalogue
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.catalogue.loader import load_catalogue
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 
 def add_command(sub: Any) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.table import print_table
-from guide_server.catalogue.loader import load_catalogue_or_raise
+from guide_core.catalogue.loader import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.narration.claim_checker import check_sentence, record_index
 from guide_server.narration.claim_text import analyse, lemma, stem
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 
 def add_command(sub: Any) -> None:

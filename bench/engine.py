@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bench.table import print_table
-from guide_server.catalogue import load_catalogue_or_raise
+from guide_core.catalogue import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.protocol import VisitorProfile
 from guide_server.generation.engine import GenerationParams
 from guide_server.generation.prompts import (
     ANSWER_FACTS,
@@ -24,8 +26,6 @@ from guide_server.generation.prompts import (
     description_facts,
     description_messages,
 )
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import VisitorProfile
 
 if TYPE_CHECKING:
     from guide_server.generation.transformers_engine import TransformersEngine

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.table import print_table
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.generation.prompts import SYSTEM_PROMPT
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 SYSTEM_PROMPT_SENTENCES = [s.strip() for s in SYSTEM_PROMPT.split(". ") if len(s.strip()) > 20]
 
@@ -75,7 +75,7 @@ def load_probes(split: str = "test", *, limit: int | None = None) -> list[Probe]
     From the visitor question set (`training/evaluation/data/questions.jsonl`), split by exhibit
     as training is, so the test split's exhibits were never trained on.
     """
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
     from training.config import DataSettings
     from training.dataset.build import split_by_exhibit
     from training.evaluation.question_set import Category, load_questions
@@ -123,7 +123,7 @@ async def ask_all(url: str, probes: list[Probe]) -> list[Verdict]:
     """Ask every probe as one visitor on `url` (ws://...), one at a time; the answers' texts."""
     from websockets.asyncio.client import connect
 
-    from guide_server.core.config import DEMO_VISITOR_TOKEN
+    from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 
     verdicts = []
     async with connect(f"{url}/ws/visitor", max_size=None) as ws:
@@ -196,7 +196,7 @@ def rates(verdicts: list[Verdict]) -> dict[str, tuple[int, int]]:
 
 
 def _summary_verdicts(probes: list[Probe]) -> list[Verdict]:
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
 
     catalogue = load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)
     return [Verdict(p, catalogue.exhibits[p.exhibit_id].summary) for p in probes]

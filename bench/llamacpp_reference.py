@@ -40,7 +40,9 @@ def generate(llm: object, prompt: str, max_new_tokens: int, repetition_penalty: 
 def main() -> None:
     """Load the GGUF, warm up, time every prompt, print the JSON results."""
     from llama_cpp import Llama
+    from llamacpp_compat import disable_extra_buffer_types
 
+    disable_extra_buffer_types()  # the AMX / repack buffers segfault on these machines
     request = json.load(sys.stdin)
     llm = Llama(
         model_path=request["gguf"],

@@ -44,7 +44,7 @@ def _stats(samples_ms: list[float]) -> tuple[float, float]:
 def _bare_update_us(folder: Path, repeat: int) -> float:
     from guide_robot.proximity import ProximitySettings, ProximityTracker, RobotPose, zones_from_plan
 
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
 
     plan = load_catalogue_or_raise(folder).floor_plan
     tracker = ProximityTracker(zones_from_plan(plan, leave_factor=1.3), ProximitySettings(min_stay=0.0))
@@ -77,8 +77,9 @@ def run(args: argparse.Namespace) -> int:
     import rclpy
     from guide_robot.messages import pose_msg
     from guide_robot.proximity import RobotPose
-    from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC, ProximityNode
+    from guide_robot.proximity_node import ProximityNode
     from guide_robot.synthetic_museum import write_museum
+    from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC
     from nav_msgs.msg import Odometry
     from rclpy.context import Context
     from rclpy.executors import MultiThreadedExecutor
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from rclpy.parameter import Parameter
     from std_msgs.msg import String
 
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
 
     folder = write_museum(Path(tempfile.mkdtemp(prefix="guide-bench-")) / "exhibits", count=args.exhibits)
     first = load_catalogue_or_raise(folder).floor_plan.exhibits[0]

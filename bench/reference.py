@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
 
 BENCH_PYTHON = PROJECT_ROOT / ".venv-bench" / "bin" / "python"
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "llamacpp_reference.py"
@@ -47,7 +47,8 @@ def run_llamacpp(
     prompts: list[str], *, max_new_tokens: int, threads: int, repetition_penalty: float, python: Path
 ) -> list[ReferenceTiming]:
     """Time llama.cpp on `prompts` (already rendered) with the packaged SmolLM2 GGUF."""
-    from guide_server.generation.model_store import DEFAULT_BASE, PACKAGED_BASES
+    from guide_core.model_registry import DEFAULT_BASE
+    from guide_server.generation.model_store import PACKAGED_BASES
 
     if not python.exists():
         raise SystemExit(f"no llama.cpp bench environment at {python}: run `make bench-env` first (~15 min)")
@@ -75,9 +76,9 @@ async def measure_llamacpp(
 ) -> list[list[object]]:
     """Rows of the guide's engine and llama.cpp side by side on the same description prompts."""
     from bench.serve import _bare_engine, _forget_prompts
+    from guide_core.protocol import VisitorProfile
     from guide_server.generation.engine import GenerationParams
     from guide_server.generation.prompts import description_messages
-    from guide_server.protocol import VisitorProfile
 
     chosen = [catalogue.exhibits[name] for name in exhibits]
     ours: list[tuple[float, float]] = []

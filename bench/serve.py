@@ -35,7 +35,7 @@ from bench.reference import (
 )
 from bench.table import print_table
 from bench.visits import timed_visit
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship", "salamis", "amathus")
 
@@ -121,7 +121,7 @@ async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float,
 async def _visitor_round(
     url: str, count: int, exhibit_id: str, seq: int
 ) -> tuple[list[float], list[float], list[float]]:
-    from guide_server.protocol import parse_server_message
+    from guide_core.protocol import parse_server_message
 
     async def listen(socket: Any) -> tuple[float, float, int, float]:
         first = None
@@ -142,13 +142,13 @@ async def _visitor_round(
 
 
 async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[str, Any]]:
+    from guide_core.catalogue.loader import load_catalogue_or_raise
+    from guide_core.protocol import VisitorProfile
     from guide_server.api import create_app
     from guide_server.api.running import running_server
-    from guide_server.catalogue.loader import load_catalogue_or_raise
     from guide_server.core.config import GuideSettings
     from guide_server.generation.prompts import description_messages
     from guide_server.narration.retrieval import MiniLMEmbedder
-    from guide_server.protocol import VisitorProfile
 
     catalogue = load_catalogue_or_raise(args.exhibits)
     counts = [int(n) for n in args.visitors.split(",")]

@@ -42,8 +42,8 @@ async def drive_tour(url: str, plan: Any, stops: list[str], *, speed: float, pau
     from guide_robot.proximity import ProximitySettings, ProximityTracker, RobotPose, zones_from_plan
     from websockets.asyncio.client import connect
 
-    from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-    from guide_server.protocol import (
+    from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+    from guide_core.protocol import (
         ClientKind,
         Hello,
         Pose,
@@ -113,9 +113,9 @@ async def measure_tours(args: Any, engine: Any, embedder: Any, scratch: str) -> 
     """One tour with pre-generation and one without, on fresh servers; the table's rows."""
     from pathlib import Path
 
+    from guide_core.catalogue.loader import load_catalogue_or_raise
     from guide_server.api import create_app
     from guide_server.api.running import running_server
-    from guide_server.catalogue.loader import load_catalogue_or_raise
     from guide_server.core.config import GuideSettings
 
     plan = load_catalogue_or_raise(args.exhibits).floor_plan

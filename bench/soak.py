@@ -126,7 +126,7 @@ class SoakVisitor:
         from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosed
 
-        from guide_server.core.config import DEMO_VISITOR_TOKEN
+        from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 
         hello = {"type": "hello", "client": "visitor", "token": DEMO_VISITOR_TOKEN, "tour": "default"}
         if self.resume is not None:

@@ -25,7 +25,7 @@ from typing import Any
 from bench.serve import EXHIBITS, percentile
 from bench.table import print_table
 from bench.visits import timed_visit
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 
 def add_command(sub: Any) -> None:
@@ -64,7 +64,7 @@ async def _round(
     url: str, count: int, exhibit_id: str, seq: int, speech: bool
 ) -> list[tuple[float, float | None]]:
     """Each visitor's (ms to first released sentence, ms to first audio) after one `enter`."""
-    from guide_server.protocol import parse_server_message
+    from guide_core.protocol import parse_server_message
 
     async def listen(socket: Any) -> tuple[float, float | None]:
         text = audio = None
@@ -141,7 +141,7 @@ async def _ready(url: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Measure and print both tables."""
-    from guide_server.catalogue.loader import load_catalogue_or_raise
+    from guide_core.catalogue.loader import load_catalogue_or_raise
 
     catalogue = load_catalogue_or_raise(args.exhibits)
     sentences = [catalogue.exhibits[e].facts[0].text for e in EXHIBITS]

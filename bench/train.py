@@ -104,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from guide_server.catalogue import load_catalogue_or_raise
-    from guide_server.paths import DEFAULT_EXHIBITS_DIR
+    from guide_core.catalogue import load_catalogue_or_raise
+    from guide_core.paths import DEFAULT_EXHIBITS_DIR
     from training.config import DataSettings, LoraSettings, OptimSettings, QuantSettings, TrainConfig
     from training.dataset.build import build_examples, sample_by_task
     from training.encode import encode_all

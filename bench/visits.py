@@ -26,8 +26,8 @@ async def timed_visit(
     """(perf_counter when `enter` was sent, each visitor's `listen` result); `leave` follows."""
     from websockets.asyncio.client import connect
 
-    from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-    from guide_server.protocol import (
+    from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+    from guide_core.protocol import (
         ClientKind,
         Hello,
         Proximity,

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from guide_robot import commands as robot_commands
 
 from bench import commands as bench_commands
-from guide_server import demo, protocol_commands, serve_commands, vr_commands
-from guide_server.catalogue import commands as catalogue_commands
-from guide_server.core.log_levels import configure_logging
+from guide_core import protocol_commands
+from guide_core.catalogue import commands as catalogue_commands
+from guide_core.log_levels import configure_logging
+from guide_server import demo, serve_commands, vr_commands
 from guide_server.narration import commands as narration_commands
 from training import commands as training_commands
 

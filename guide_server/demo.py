@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 
-from guide_server.catalogue.commands import validate_command
-from guide_server.core.log_levels import LOG_LEVEL_ENV
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.catalogue.commands import validate_command
+from guide_core.log_levels import LOG_LEVEL_ENV
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 READY_TIMEOUT_S = 600.0
 """The first start dequantises the packaged model; allow for a slow machine."""

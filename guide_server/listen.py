@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from guide_server.core.tls import CertificateMismatch, ClientTrust
-from guide_server.protocol import (
+from guide_core.backoff import Backoff
+from guide_core.protocol import (
     ClientKind,
     Hello,
     ResumePoint,
@@ -38,12 +38,13 @@ from guide_server.protocol import (
     dump_message,
     parse_server_message,
 )
+from guide_core.tls import CertificateMismatch, ClientTrust
 from guide_server.speech.playback import AudioSink, PlayerSink, SpeechOutputError, WavSink
 
 log = logging.getLogger(__name__)
 
-FIRST_RETRY_S = 0.5
-MAX_RETRY_S = 8.0
+RECONNECT_FIRST_S = 0.5
+RECONNECT_MAX_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def resolve_token(token: str | None) -> str:
     from_env = os.environ.get("GUIDE_VISITOR_TOKEN")
     if from_env:
         return from_env
-    from guide_server.core.config import DEMO_VISITOR_TOKEN
+    from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 
     return DEMO_VISITOR_TOKEN
 
@@ -289,14 +290,16 @@ def open_sink(options: ListenOptions) -> AudioSink | None:
 
 async def _listen_loop(options: ListenOptions, write: Callable[[str], None], sink: AudioSink | None) -> int:
     printer = StreamPrinter(speaking=sink is not None)
-    delay = FIRST_RETRY_S
+    backoff = Backoff(RECONNECT_FIRST_S, RECONNECT_MAX_S)
+    delay = backoff.next_delay()
     while True:
         try:
             if not printer.titles:
                 printer.titles = await fetch_titles(options.url, options.trust)
             if await listen_once(options, printer, write, sink):
                 return 0
-            delay = FIRST_RETRY_S
+            backoff.reset()
+            delay = backoff.next_delay()
             write("\n== the server closed the connection; reconnecting\n")
         except ConnectionClosed as exc:
             reason = exc.rcvd.reason if exc.rcvd else "no close frame"
@@ -314,4 +317,4 @@ async def _listen_loop(options: ListenOptions, write: Callable[[str], None], sin
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             write(f"== cannot reach {options.url} ({exc}); retrying in {delay:.1f} s\n")
         await asyncio.sleep(delay)
-        delay = min(MAX_RETRY_S, delay * 2)
+        delay = backoff.next_delay()

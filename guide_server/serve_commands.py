@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from guide_server.core.tls import (
+from guide_core.tls import (
     ServerCertificate,
     TlsError,
     ensure_self_signed,
@@ -75,10 +75,10 @@ SETTING_NAMES = (
 def serve_command(args: argparse.Namespace) -> int:
     """Build the settings, then serve until interrupted."""
     from guide_core.interrupts import ignore_interrupts
+    from guide_core.log_levels import uvicorn_log_level
     from guide_server.api import create_app
     from guide_server.api.running import OperatorServer, tls_options, uvicorn_config
     from guide_server.core.config import GuideSettings
-    from guide_server.core.log_levels import uvicorn_log_level
 
     overrides = {name: getattr(args, name) for name in SETTING_NAMES if getattr(args, name) is not None}
     try:

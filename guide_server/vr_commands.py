@@ -51,7 +51,7 @@ def listen_command(args: argparse.Namespace) -> int:
     """Run the terminal listener until interrupted (or one description with --once)."""
     import asyncio
 
-    from guide_server.core.tls import ClientTrust
+    from guide_core.tls import ClientTrust
     from guide_server.listen import ListenOptions, listen
 
     try:
@@ -77,8 +77,8 @@ def listen_command(args: argparse.Namespace) -> int:
 
 def messages_command(args: argparse.Namespace) -> int:
     """Write unity_bridge/Runtime/Protocol/GuideMessages.g.cs from the current protocol."""
-    from guide_server.csharp_messages import MESSAGES_PATH, csharp_source
-    from guide_server.protocol import protocol_json_schema
+    from guide_core.csharp_messages import MESSAGES_PATH, csharp_source
+    from guide_core.protocol import protocol_json_schema
 
     path: Path = args.path or MESSAGES_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def messages_command(args: argparse.Namespace) -> int:
 
 def meta_command(args: argparse.Namespace) -> int:
     """Write missing or stale .meta files in unity_bridge/."""
-    from guide_server.unity_meta import write_meta_files
+    from guide_core.unity_meta import write_meta_files
 
     for path in write_meta_files():
         print(f"wrote {path}")

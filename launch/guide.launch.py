@@ -4,7 +4,8 @@ Wiring only. Arguments: use_sim (run the simulated TurtleBot2 instead of a real
 base), pose_source (odom|amcl), exhibits_dir, server_url, token, ca_file or
 cert_fingerprint (for a wss:// server_url), start_server (also run `guide serve`,
 listening where server_url points, with the robot's token) and engine (its
-generation engine). If the bridge (or that server) cannot start or dies, the whole
+generation engine), odom_topic and goal_topic (remap the base's /odom and the
+navigation goal /goal_pose, names from guide_robot.topics). If the bridge (or that server) cannot start or dies, the whole
 launch stops with one message. `guide robot` runs the same nodes without ROS tooling.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from guide_robot.launch_plan import serve_command, stop_reason
+from guide_robot.topics import GOAL_TOPIC, ODOM_TOPIC
 from launch.actions import (
     DeclareLaunchArgument,
     EmitEvent,
@@ -72,6 +74,8 @@ def generate_launch_description() -> LaunchDescription:
     ca_file = LaunchConfiguration("ca_file")
     cert_fingerprint = LaunchConfiguration("cert_fingerprint")
     start_server = LaunchConfiguration("start_server")
+    odom = (ODOM_TOPIC, LaunchConfiguration("odom_topic"))
+    goal = (GOAL_TOPIC, LaunchConfiguration("goal_topic"))
     return LaunchDescription(
         [
             DeclareLaunchArgument(
@@ -99,6 +103,8 @@ def generate_launch_description() -> LaunchDescription:
                 default_value="",
                 description="with start_server: onnx, transformers, openai or scripted (default: the server's)",
             ),
+            DeclareLaunchArgument("odom_topic", default_value=ODOM_TOPIC, description="the base's odometry"),
+            DeclareLaunchArgument("goal_topic", default_value=GOAL_TOPIC, description="the navigation goal"),
             OpaqueFunction(function=guide_server, condition=IfCondition(start_server)),
             Node(
                 package=PACKAGE,
@@ -106,6 +112,7 @@ def generate_launch_description() -> LaunchDescription:
                 name="sim_turtlebot_node",
                 output="screen",
                 parameters=[{"exhibits_dir": exhibits_dir}],
+                remappings=[odom, goal],
                 condition=IfCondition(use_sim),
             ),
             Node(
@@ -114,6 +121,7 @@ def generate_launch_description() -> LaunchDescription:
                 name="proximity_node",
                 output="screen",
                 parameters=[{"exhibits_dir": exhibits_dir, "pose_source": pose_source}],
+                remappings=[odom],
             ),
             bridge := Node(
                 package=PACKAGE,
@@ -128,6 +136,7 @@ def generate_launch_description() -> LaunchDescription:
                         "cert_fingerprint": cert_fingerprint,
                     }
                 ],
+                remappings=[goal],
             ),
             RegisterEventHandler(
                 OnProcessExit(target_action=bridge, on_exit=stop_launch_if_failed("guide_bridge_node"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 TIMEOUT = float(os.environ.get("GUIDE_TEST_TIMEOUT", "10"))
 """Seconds to wait for an expected event; scale it up on a slow machine."""
@@ -25,6 +25,6 @@ def exhibits_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def catalogue():
     """The shipped catalogue, loaded once (read-only)."""
-    from guide_server.catalogue.loader import load_catalogue_or_raise
+    from guide_core.catalogue.loader import load_catalogue_or_raise
 
     return load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import TIMEOUT
 from server_harness import Client
 
-from guide_server.protocol import Proximity, ProximityKind, ServerMessage
+from guide_core.protocol import Proximity, ProximityKind, ServerMessage
 
 
 def proximity(event: ProximityKind, exhibit_id: str, seq: int) -> Proximity:

@@ -11,13 +11,13 @@ from contextlib import contextmanager
 
 import rclpy
 from conftest import TIMEOUT
-from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC
+from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC
 from rclpy.context import Context
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 from std_msgs.msg import String
 
-from guide_server.protocol import Proximity
+from guide_core.protocol import Proximity
 
 os.environ.setdefault("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp")
 # Other helpers may run DDS on this machine at the same time: each test gets its own domain.

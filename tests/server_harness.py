@@ -16,18 +16,9 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 
-from guide_server.api import create_app
-from guide_server.api.running import running_server
-from guide_server.api.services import GuideServices
-from guide_server.catalogue.models import Exhibit
-from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
-from guide_server.core.tls import ServerCertificate
-from guide_server.generation.engine import Engine
-from guide_server.generation.prompts import description_facts
-from guide_server.generation.scripted_engine import split_words
-from guide_server.narration.claim_text import split_sentences
-from guide_server.narration.retrieval import MiniLMEmbedder
-from guide_server.protocol import (
+from guide_core.catalogue.models import Exhibit
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+from guide_core.protocol import (
     ClientKind,
     Hello,
     ResumePoint,
@@ -36,6 +27,16 @@ from guide_server.protocol import (
     dump_message,
     parse_server_message,
 )
+from guide_core.tls import ServerCertificate
+from guide_server.api import create_app
+from guide_server.api.running import running_server
+from guide_server.api.services import GuideServices
+from guide_server.core.config import GuideSettings
+from guide_server.generation.engine import Engine
+from guide_server.generation.prompts import description_facts
+from guide_server.generation.scripted_engine import split_words
+from guide_server.narration.claim_text import split_sentences
+from guide_server.narration.retrieval import MiniLMEmbedder
 
 EXHIBIT = "kolossi-castle"
 NEXT_EXHIBIT = "kourion-theatre"

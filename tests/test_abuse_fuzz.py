@@ -33,12 +33,9 @@ from server_harness import EXHIBIT, settings_for, shared_embedder
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from guide_server.api import create_app
-from guide_server.api.running import running_server
-from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import (
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.protocol import (
     MAX_MESSAGE_BYTES,
     ErrorCode,
     Feedback,
@@ -48,6 +45,9 @@ from guide_server.protocol import (
     Proximity,
     Question,
 )
+from guide_server.api import create_app
+from guide_server.api.running import running_server
+from guide_server.generation.scripted_engine import ScriptedEngine
 
 # The server thread (uvicorn, websockets) draws on `random` while Hypothesis generates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module")

@@ -19,13 +19,13 @@ from server_harness import EXHIBIT, Client, guide_server, settings_for, shared_e
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
+from guide_core.protocol import ClientKind, Feedback, Goto, Hello, Question, dump_message
 from guide_server.api import deps
 from guide_server.api.running import running_server
 from guide_server.api.sockets.session import origin_allowed
-from guide_server.core.config import DEMO_VISITOR_TOKEN
 from guide_server.feedback.store import export_feedback
 from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.protocol import ClientKind, Feedback, Goto, Hello, Question, dump_message
 
 ANSWER = "The castle's keep has three storeys."
 SECRET = "visitor-secret-0123456789abcdef"

@@ -23,8 +23,8 @@ import httpx
 import pytest
 from conftest import TIMEOUT
 
-from guide_server.core.tls import ClientTrust, ensure_self_signed, machine_names
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
+from guide_core.tls import ClientTrust, ensure_self_signed, machine_names
 
 WEB_DIR = PROJECT_ROOT / "web"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import TIMEOUT
 
-from guide_server.catalogue import CatalogueChange, CatalogueStore, Problem
-from guide_server.catalogue.watch import CatalogueWatchThread
+from guide_core.catalogue import CatalogueChange, CatalogueStore, Problem
+from guide_core.catalogue.watch import CatalogueWatchThread
 
 EXHIBIT = "kolossi-castle"
 

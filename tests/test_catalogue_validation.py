@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from guide_server.catalogue import load_catalogue
+from guide_core.catalogue import load_catalogue
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_server.cli import main
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
 
 EXHIBIT = "kolossi-castle"
 NEIGHBOUR = "commandaria"
@@ -181,7 +181,7 @@ def test_schema_command_writes_json_schema(exhibits_dir: Path) -> None:
 
 
 def test_shipped_schema_is_current() -> None:
-    from guide_server.catalogue.models import Exhibit
+    from guide_core.catalogue.models import Exhibit
 
     shipped = json.loads((DEFAULT_EXHIBITS_DIR / "schema.json").read_text(encoding="utf-8"))
     shipped.pop("$schema", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from guide_server.catalogue.loader import Catalogue
+from guide_core.catalogue.loader import Catalogue
 from guide_server.narration.claim_checker import check_sentence, check_text, says_record_is_silent, states
 from guide_server.narration.claim_text import complete_sentences, split_sentences
 from training.evaluation.claim_corpus import load_corpus, score_checker, totals

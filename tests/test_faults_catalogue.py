@@ -18,8 +18,8 @@ from fault_support import of_type, proximity, until_description_end
 from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor, words_to_release
 from test_server_streaming import TEXT
 
+from guide_core.protocol import ErrorCode, FinishReason, ProximityKind
 from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.protocol import ErrorCode, FinishReason, ProximityKind
 
 SAID_BEFORE_EDIT = 2
 

@@ -28,11 +28,9 @@ from server_harness import (
 from test_server_cli import free_port
 from websockets.asyncio.client import connect
 
-from guide_server.catalogue.loader import load_catalogue
-from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
-from guide_server.core.engines import build_engine
-from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.protocol import (
+from guide_core.catalogue.loader import load_catalogue
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+from guide_core.protocol import (
     ClientKind,
     ErrorCode,
     FinishReason,
@@ -41,6 +39,9 @@ from guide_server.protocol import (
     dump_message,
     parse_server_message,
 )
+from guide_server.core.config import GuideSettings
+from guide_server.core.engines import build_engine
+from guide_server.generation.scripted_engine import ScriptedEngine
 
 SAID_BEFORE_FAULT = 2
 

@@ -19,9 +19,9 @@ from rclpy.parameter import Parameter
 from robot_support import ros_session
 from server_harness import EXHIBIT, guide_server, settings_for, visitor
 
-from guide_server.core.config import DEMO_ROBOT_TOKEN
-from guide_server.protocol import ErrorCode, Goto
-from guide_server.tours.pose_watch import PoseWatch
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN
+from guide_core.pose_watch import PoseWatch
+from guide_core.protocol import ErrorCode, Goto
 
 ODOM_PERIOD = 0.05
 

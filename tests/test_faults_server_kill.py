@@ -20,7 +20,7 @@ from pathlib import Path
 from conftest import TIMEOUT
 from fault_support import GuideServeProcess, proximity
 from guide_robot.guide_bridge_node import GuideBridgeNode
-from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC
+from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC
 from rclpy.parameter import Parameter
 from robot_support import ros_session, wait_until
 from server_harness import (
@@ -36,10 +36,10 @@ from std_msgs.msg import String
 from test_listen import _read_until
 from test_server_cli import free_port
 
-from guide_server.catalogue.loader import load_catalogue
-from guide_server.core.config import DEMO_ROBOT_TOKEN
+from guide_core.catalogue.loader import load_catalogue
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN
+from guide_core.protocol import Feedback, ProximityKind, dump_message
 from guide_server.feedback.store import export_feedback
-from guide_server.protocol import Feedback, ProximityKind, dump_message
 
 SAID_BEFORE_KILL = 3
 FEEDBACK_ROWS = 5

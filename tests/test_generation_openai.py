@@ -15,6 +15,7 @@ from conftest import TIMEOUT
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from guide_core.model_registry import DEFAULT_BASE, RegisteredModel
 from guide_server.api.running import running_server
 from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.errors import (
@@ -24,10 +25,8 @@ from guide_server.generation.errors import (
     EngineUnreachable,
     RemoteEngineError,
 )
-from guide_server.generation.model_store import DEFAULT_BASE
 from guide_server.generation.openai_engine import OpenAICompatibleEngine
 from guide_server.generation.prompts import ChatMessage
-from guide_server.generation.registry import RegisteredModel
 from guide_server.generation.transformers_engine import TransformersEngine
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -13,20 +13,20 @@ import pytest
 import pytest_asyncio
 from conftest import TIMEOUT
 
-from guide_server.catalogue import Exhibit, load_catalogue_or_raise
+from guide_core.catalogue import Exhibit, load_catalogue_or_raise
+from guide_core.model_registry import DEFAULT_BASE, ModelRegistry, RegisteredModel, load_selected_model
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.protocol import VisitorProfile
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
 from guide_server.generation.errors import EngineNotStarted, ModelLoadError
-from guide_server.generation.model_store import DEFAULT_BASE, load_base
+from guide_server.generation.model_store import load_base
 from guide_server.generation.prompts import (
     ChatMessage,
     answer_messages,
     description_facts,
     description_messages,
 )
-from guide_server.generation.registry import ModelRegistry, RegisteredModel, load_selected_model
 from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import VisitorProfile
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 

@@ -10,9 +10,8 @@ from pathlib import Path
 from conftest import TIMEOUT
 from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
 
-from guide_server.catalogue.loader import load_catalogue
-from guide_server.listen import StreamPrinter, http_base
-from guide_server.protocol import (
+from guide_core.catalogue.loader import load_catalogue
+from guide_core.protocol import (
     AnswerDelta,
     AnswerEnd,
     AnswerStart,
@@ -25,6 +24,7 @@ from guide_server.protocol import (
     ProximityKind,
     WithheldSentence,
 )
+from guide_server.listen import StreamPrinter, http_base
 
 
 async def _read_until(stream: asyncio.StreamReader, marker: str, seen: list[str]) -> None:

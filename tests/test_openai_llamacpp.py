@@ -18,16 +18,19 @@ import pytest
 import pytest_asyncio
 from conftest import TIMEOUT
 
+from guide_core.model_registry import DEFAULT_BASE
+from guide_core.paths import PROJECT_ROOT
 from guide_server.generation.engine import GenerationParams
 from guide_server.generation.errors import EngineUnreachable, RemoteEngineError
-from guide_server.generation.model_store import DEFAULT_BASE, PACKAGED_BASES
+from guide_server.generation.model_store import PACKAGED_BASES
 from guide_server.generation.openai_engine import OpenAICompatibleEngine
 from guide_server.generation.prompts import ChatMessage
-from guide_server.paths import PROJECT_ROOT
 
-pytestmark = [pytest.mark.bench_env, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = pytest.mark.bench_env
 
 BENCH_PYTHON = PROJECT_ROOT / ".venv-bench" / "bin" / "python"
+LLAMACPP_COMPAT = PROJECT_ROOT / "bench" / "llamacpp_compat.py"
+"""Runs `llama_cpp.server` without the extra buffer types that segfault on these machines."""
 MODEL_NAME = "smollm2-gguf"
 MESSAGES: list[ChatMessage] = [
     {"role": "system", "content": "You are a museum guide in Cyprus."},
@@ -42,14 +45,14 @@ def _free_port() -> int:
 
 
 class LlamaCppServer:
-    """`python -m llama_cpp.server` in the bench environment, on a free port."""
+    """llama.cpp's `llama_cpp.server` in the bench environment, on a free port."""
 
     def __init__(self, gguf: Path, log: Path) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self._log = log.open("wb")
         command = [
-            str(BENCH_PYTHON), "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", MODEL_NAME,
+            str(BENCH_PYTHON), str(LLAMACPP_COMPAT), "server", "--model", str(gguf), "--model_alias", MODEL_NAME,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "2048", "--n_threads", "2",
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)

@@ -17,15 +17,16 @@ import pytest
 from conftest import TIMEOUT
 from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.messages import proximity_msg
-from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC, ProximityNode
+from guide_robot.proximity_node import ProximityNode
 from guide_robot.sim_turtlebot_node import SimTurtlebotNode
 from guide_robot.synthetic_museum import write_museum
+from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC
 from rclpy.parameter import Parameter
 from robot_support import Session, ros_session, wait_until
 from std_msgs.msg import String
 from websockets.asyncio.server import ServerConnection, serve
 
-from guide_server.protocol import (
+from guide_core.protocol import (
     ClientKind,
     Goto,
     Hello,

@@ -12,7 +12,7 @@ import pytest
 from guide_robot import guide_bridge_node, proximity_node, sim_turtlebot_node
 from guide_robot.launch_plan import LaunchArgumentError, serve_command, stop_reason
 
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
 
 LAUNCH = PROJECT_ROOT / "launch" / "guide.launch.py"
 PACKAGE = PROJECT_ROOT / "ros_ws" / "src" / "guide_robot"
@@ -60,7 +60,7 @@ def test_launch_arguments_are_the_documented_ones() -> None:
         "ca_file",
         "cert_fingerprint",
     }
-    assert declared == documented | {"start_server", "engine"}
+    assert declared == documented | {"start_server", "engine", "odom_topic", "goal_topic"}
     docstring = ast.get_docstring(tree) or ""
     assert all(name in docstring for name in declared), (
         f"the launch file's docstring omits some of {declared}"
@@ -122,3 +122,19 @@ def test_a_failed_bridge_stops_the_launch_and_a_clean_stop_does_not() -> None:
     assert targets == {"bridge", "server"}, "the bridge's and the started server's exits are watched"
     source = LAUNCH.read_text(encoding="utf-8")
     assert "bridge := Node(" in source and "Shutdown(reason=reason)" in source
+
+
+def test_the_robots_topics_can_be_remapped_at_launch() -> None:
+    tree = ast.parse(LAUNCH.read_text(encoding="utf-8"))
+    remapped = {
+        ast.literal_eval(_keyword(call, "executable")): ast.unparse(_keyword(call, "remappings"))
+        for call in _node_calls(tree)
+    }
+    assert remapped == {
+        "sim_turtlebot_node": "[odom, goal]",
+        "proximity_node": "[odom]",
+        "guide_bridge_node": "[goal]",
+    }
+    source = LAUNCH.read_text(encoding="utf-8")
+    assert '(ODOM_TOPIC, LaunchConfiguration("odom_topic"))' in source
+    assert '(GOAL_TOPIC, LaunchConfiguration("goal_topic"))' in source

@@ -6,7 +6,6 @@ import math
 
 import pytest
 from guide_robot.bridge_core import (
-    Backoff,
     EventBuffer,
     PoseRateLimit,
     ServerRefused,
@@ -18,7 +17,8 @@ from guide_robot.bridge_core import (
 from guide_robot.drive import DriveSettings, TourDriver, Velocity, Waypoint, integrate
 from guide_robot.proximity import ExhibitZone, MapTransform, ProximitySettings, ProximityTracker, RobotPose
 
-from guide_server.protocol import (
+from guide_core.backoff import Backoff
+from guide_core.protocol import (
     Error,
     ErrorCode,
     Goto,

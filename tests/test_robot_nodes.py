@@ -16,9 +16,10 @@ from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.messages import pose_msg
 from guide_robot.parameters import BadParameter
 from guide_robot.proximity import RobotPose
-from guide_robot.proximity_node import LATCHED_QOS, ZONES_TOPIC, ProximityNode
+from guide_robot.proximity_node import ProximityNode
 from guide_robot.sim_turtlebot_node import SimTurtlebotNode
 from guide_robot.synthetic_museum import exhibit_id, write_museum
+from guide_robot.topics import LATCHED_QOS, ZONES_TOPIC
 from nav_msgs.msg import Odometry
 from rclpy.parameter import Parameter
 from robot_support import EventRecorder, Session, ros_session, wait_until

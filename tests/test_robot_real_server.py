@@ -17,10 +17,10 @@ from rclpy.parameter import Parameter
 from robot_support import Session, ros_session, wait_until
 from server_harness import shared_embedder
 
+from guide_core.tls import ServerCertificate, ensure_self_signed
 from guide_server.api.main import create_app
 from guide_server.api.running import tls_options, uvicorn_config
 from guide_server.core.config import GuideSettings
-from guide_server.core.tls import ServerCertificate, ensure_self_signed
 
 TOKEN = "robot-token-for-the-real-server-test"
 

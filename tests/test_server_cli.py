@@ -12,8 +12,8 @@ import httpx
 from conftest import TIMEOUT
 from websockets.asyncio.client import connect
 
-from guide_server.core.config import DEMO_VISITOR_TOKEN
-from guide_server.protocol import ClientKind, Hello, dump_message, parse_server_message
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
+from guide_core.protocol import ClientKind, Hello, dump_message, parse_server_message
 
 GUIDE = [sys.executable, "-m", "guide_server.cli"]
 

@@ -11,9 +11,10 @@ from conftest import TIMEOUT
 from server_harness import EXHIBIT, guide_server, robot, settings_for, shared_embedder, visitor
 from test_server_streaming import TEXT, enter
 
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 from guide_server.api import create_app
 from guide_server.api.running import running_server
-from guide_server.core.config import DEMO_VISITOR_TOKEN, GuideSettings
+from guide_server.core.config import GuideSettings
 from guide_server.feedback.store import export_feedback
 from guide_server.generation.scripted_engine import ScriptedEngine
 
@@ -165,8 +166,8 @@ def test_the_engine_is_chosen_by_the_settings(engine: str, class_name: str) -> N
 def test_export_feedback_reads_the_servers_file_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from guide_core.protocol import Feedback
     from guide_server.feedback.store import FeedbackStore
-    from guide_server.protocol import Feedback
 
     path = tmp_path / "feedback.sqlite3"
     store = FeedbackStore(path)

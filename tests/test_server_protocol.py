@@ -23,10 +23,8 @@ from test_server_streaming import SENTENCES, TEXT, enter, proximity
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from guide_server.core.config import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN, GuideSettings
-from guide_server.feedback.store import export_feedback
-from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.protocol import (
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
+from guide_core.protocol import (
     MAX_QUESTION_CHARS,
     ClientKind,
     Feedback,
@@ -36,6 +34,9 @@ from guide_server.protocol import (
     Question,
     dump_message,
 )
+from guide_server.core.config import GuideSettings
+from guide_server.feedback.store import export_feedback
+from guide_server.generation.scripted_engine import ScriptedEngine
 
 ANSWER = "The castle's keep has three storeys."
 UNSUPPORTED = "Kolossi Castle was built in 1066 by King Harold."

@@ -10,10 +10,8 @@ from server_harness import Client, assert_gapless, guide_server, robot, settings
 from test_server_streaming import enter
 from websockets.asyncio.client import connect
 
-from guide_server.core.config import DEMO_VISITOR_TOKEN
-from guide_server.generation.engine import Chunk
-from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.protocol import (
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
+from guide_core.protocol import (
     ClientKind,
     DescriptionDelta,
     DescriptionEnd,
@@ -22,6 +20,8 @@ from guide_server.protocol import (
     Pose,
     TourState,
 )
+from guide_server.generation.engine import Chunk
+from guide_server.generation.scripted_engine import ScriptedEngine
 from guide_server.tours.outbox import Outbox, OutboxOverflow
 
 

@@ -14,11 +14,10 @@ from server_harness import EXHIBIT, assert_gapless, guide_server, robot, setting
 from test_server_streaming import enter
 from test_speech import assert_spoken_in_step, stream_with_audio
 
-from guide_server.generation.model_store import DEFAULT_BASE
-from guide_server.generation.registry import RegisteredModel
+from guide_core.model_registry import DEFAULT_BASE, RegisteredModel
+from guide_core.protocol import Question
 from guide_server.generation.transformers_engine import TransformersEngine
 from guide_server.narration.claim_checker import check_sentence
-from guide_server.protocol import Question
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 BUDGET = 24

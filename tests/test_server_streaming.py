@@ -21,8 +21,8 @@ from server_harness import (
     words_to_release,
 )
 
+from guide_core.protocol import Proximity, ProximityKind, ResumePoint, VisitorProfile
 from guide_server.generation.scripted_engine import ScriptedEngine, split_words
-from guide_server.protocol import Proximity, ProximityKind, ResumePoint, VisitorProfile
 
 SENTENCES = [
     "Kolossi Castle was the headquarters of the Knights Hospitaller near Limassol.",

@@ -19,7 +19,8 @@ from conftest import TIMEOUT
 from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
 from websockets.asyncio.client import connect
 
-from guide_server.core.tls import (
+from guide_core.protocol import Proximity, ProximityKind
+from guide_core.tls import (
     CertificateMismatch,
     ClientTrust,
     ServerCertificate,
@@ -28,7 +29,6 @@ from guide_server.core.tls import (
     load_server_certificate,
     normalise_fingerprint,
 )
-from guide_server.protocol import Proximity, ProximityKind
 
 LOOPBACK = [ipaddress.ip_address("127.0.0.1")]
 

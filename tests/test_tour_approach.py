@@ -12,9 +12,9 @@ from pathlib import Path
 from conftest import TIMEOUT
 from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, visitor
 
-from guide_server.catalogue.models import ApproachSettings, ExhibitPlacement
+from guide_core.catalogue.models import ApproachSettings, ExhibitPlacement
+from guide_core.protocol import Pose, Proximity, ProximityKind
 from guide_server.generation.scripted_engine import ScriptedEngine, grounded_script
-from guide_server.protocol import Pose, Proximity, ProximityKind
 from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
 
 SETTINGS = ApproachSettings()

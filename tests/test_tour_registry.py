@@ -11,9 +11,9 @@ from server_harness import Client, guide_server, settings_for, visitor
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from guide_server.catalogue.loader import load_catalogue_or_raise
-from guide_server.core.config import DEMO_VISITOR_TOKEN
-from guide_server.protocol import ClientKind, CloseCode, ErrorCode, Hello
+from guide_core.catalogue.loader import load_catalogue_or_raise
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
+from guide_core.protocol import ClientKind, CloseCode, ErrorCode, Hello
 from guide_server.tours.registry import TourLimitReached, TourRegistry
 
 MAX_TOURS = 16

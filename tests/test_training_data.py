@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from guide_server.catalogue import load_catalogue_or_raise
+from guide_core.catalogue import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.protocol import VisitorProfile
 from guide_server.generation.prompts import SYSTEM_PROMPT, answer_messages, description_messages
 from guide_server.narration.claim_checker import check_sentence, states
 from guide_server.narration.claim_text import split_sentences
 from guide_server.narration.retrieval import FactRanker
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import VisitorProfile
 from training.config import ConfigError, DataSettings, config_from_dict, load_config
 from training.dataset.build import (
     build_examples,

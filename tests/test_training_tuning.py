@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from guide_server.catalogue import load_catalogue_or_raise
+from guide_core.catalogue import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.protocol import Audience, VisitorProfile
 from guide_server.generation.prompts import PLAIN_CHAT_TEMPLATE, answer_messages, render_prompt
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-from guide_server.protocol import Audience, VisitorProfile
 from training.config import DataSettings, LoraSettings, OptimSettings, QuantSettings, TrainConfig
 from training.dataset.build import build_examples
 from training.dataset.examples import Example, Message, Task

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from guide_server.catalogue.loader import Catalogue
+from guide_core.catalogue.loader import Catalogue
 from training.evaluation.question_set import KEYED, Category, VisitorQuestion, load_questions
 from training.evaluation.truth import contains_key, score_answer
 

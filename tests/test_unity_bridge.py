@@ -16,12 +16,12 @@ from conftest import TIMEOUT
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from guide_server import protocol as p
-from guide_server.core.tls import ServerCertificate, ensure_self_signed
-from guide_server.csharp_messages import MESSAGES_PATH, csharp_source
-from guide_server.paths import UNITY_BRIDGE_DIR
-from guide_server.protocol import dump_message, protocol_json_schema
-from guide_server.unity_meta import expected_meta_files
+from guide_core import protocol as p
+from guide_core.csharp_messages import MESSAGES_PATH, csharp_source
+from guide_core.paths import UNITY_BRIDGE_DIR
+from guide_core.protocol import dump_message, protocol_json_schema
+from guide_core.tls import ServerCertificate, ensure_self_signed
+from guide_core.unity_meta import expected_meta_files
 
 SCHEMA_PATH = UNITY_BRIDGE_DIR / "protocol.schema.json"
 STUBS = sorted((UNITY_BRIDGE_DIR / "Tests~" / "Stubs").glob("*.cs"))

@@ -14,10 +14,10 @@ import pytest
 from conftest import TIMEOUT
 from server_harness import EXHIBIT, GuideServer, guide_server, robot, settings_for, text_of, visitor
 
-from guide_server.core.config import DEMO_VISITOR_TOKEN
-from guide_server.core.tls import ClientTrust, ServerCertificate, ensure_self_signed
-from guide_server.paths import UNITY_BRIDGE_DIR
-from guide_server.protocol import Proximity, ProximityKind
+from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
+from guide_core.paths import UNITY_BRIDGE_DIR
+from guide_core.protocol import Proximity, ProximityKind
+from guide_core.tls import ClientTrust, ServerCertificate, ensure_self_signed
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR, PROJECT_ROOT
+from guide_core.paths import DEFAULT_EXHIBITS_DIR, PROJECT_ROOT
 
 
 def add_commands(subparsers: Any) -> None:
@@ -89,7 +89,7 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _candidates(specs: list[str] | None) -> list[Any]:
-    from guide_server.generation.registry import RegisteredModel
+    from guide_core.model_registry import RegisteredModel
     from training.config import load_config
 
     if not specs:
@@ -112,7 +112,7 @@ def _candidates(specs: list[str] | None) -> list[Any]:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
     from training.config import DataSettings
     from training.dataset.build import split_by_exhibit
     from training.evaluation.truth_run import run_evaluation
@@ -129,7 +129,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _select(args: argparse.Namespace) -> int:
-    from guide_server.generation.registry import REGISTRY_PATH
+    from guide_core.model_registry import REGISTRY_PATH
     from training.selection import load_selection_config, select_model
 
     try:
@@ -148,7 +148,7 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _dataset_build(args: argparse.Namespace) -> int:
-    from guide_server.catalogue import load_catalogue_or_raise
+    from guide_core.catalogue import load_catalogue_or_raise
     from training.config import DATA_DIR, load_config
     from training.dataset.build import dataset_card, unsupported_targets, write_dataset
     from training.train_run import dataset_for

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
 
 RUNS_DIR = PROJECT_ROOT / "training" / "runs"
 REPORTS_DIR = PROJECT_ROOT / "training" / "reports"

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from guide_core.paths import PROJECT_ROOT
 from guide_server.generation.prompts import PLAIN_CHAT_TEMPLATE, render_prompt
-from guide_server.paths import PROJECT_ROOT
 from training.config import TrainConfig
 from training.dataset.examples import Example
 from training.tuning import ADAPTER_DIR, History

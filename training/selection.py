@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from guide_server.generation.registry import ModelRegistry, RegisteredModel
-from guide_server.paths import PROJECT_ROOT
+from guide_core.model_registry import ModelRegistry, RegisteredModel
+from guide_core.paths import PROJECT_ROOT
 from training.config import ConfigError
 
 

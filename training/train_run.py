@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from guide_server.catalogue import load_catalogue_or_raise
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.catalogue import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from training.config import DATA_DIR, TrainConfig
 from training.dataset.build import build_examples, sample_by_task
 from training.dataset.examples import Example

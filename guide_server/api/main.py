@@ -17,12 +17,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from guide_core.catalogue.loader import Catalogue
+from guide_core.catalogue.store import CatalogueStore
+from guide_core.catalogue.watch import watch_catalogue
 from guide_server.api.routes import exhibits, feedback, health, museum
 from guide_server.api.services import EngineStatus, build_services
 from guide_server.api.sockets import robot, visitor
-from guide_server.catalogue.loader import Catalogue
-from guide_server.catalogue.store import CatalogueStore
-from guide_server.catalogue.watch import watch_catalogue
 from guide_server.core.config import GuideSettings, get_settings
 from guide_server.core.engines import build_engine
 from guide_server.generation.engine import Engine

@@ -13,8 +13,8 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
+from guide_core.tls import ServerCertificate
 from guide_server.core.log_redaction import install_redaction
-from guide_server.core.tls import ServerCertificate
 
 WS_MAX_FRAME_BYTES = 1024 * 1024
 """Frames up to this size reach the protocol's own limit check (an `error`, the socket stays);

@@ -6,8 +6,9 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from guide_server.catalogue.loader import Catalogue
-from guide_server.catalogue.store import CatalogueChange, CatalogueStore
+from guide_core.catalogue.loader import Catalogue
+from guide_core.catalogue.store import CatalogueChange, CatalogueStore
+from guide_core.protocol import VisitorProfile
 from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
 from guide_server.feedback.store import FeedbackStore
@@ -17,7 +18,6 @@ from guide_server.narration.narrator import Narrator
 from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.requests import description_request
 from guide_server.narration.retrieval import Embedder, FactRanker
-from guide_server.protocol import VisitorProfile
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.description_stream import Narrate
 from guide_server.tours.registry import TourRegistry

@@ -16,13 +16,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR, VAR_DIR
+from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_TOKENS, DEMO_VISITOR_TOKEN
+from guide_core.paths import DEFAULT_EXHIBITS_DIR, VAR_DIR
 
-DEMO_VISITOR_TOKEN = "demo-visitor-token-not-secret"
-"""Embedded demo token for visitors: accepted only while the server listens on loopback."""
-DEMO_ROBOT_TOKEN = "demo-robot-token-not-secret"
-"""Embedded demo token for the robot bridge: accepted only while the server listens on loopback."""
-DEMO_TOKENS = frozenset({DEMO_VISITOR_TOKEN, DEMO_ROBOT_TOKEN})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MIN_TOKEN_CHARS = 16

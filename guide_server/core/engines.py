@@ -25,7 +25,7 @@ def build_engine(settings: GuideSettings) -> Engine:
         return OpenAICompatibleEngine(
             base_url=settings.openai_base_url, model=settings.openai_model, api_key=key
         )
-    from guide_server.generation.registry import RegisteredModel, load_selected_model
+    from guide_core.model_registry import RegisteredModel, load_selected_model
     from guide_server.generation.transformers_engine import TransformersEngine
 
     # Unset: the registry's selected model, or the packaged SmolLM2.

@@ -18,8 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from guide_core.protocol import Feedback
 from guide_server.core.config import DEFAULT_FEEDBACK_DB
-from guide_server.protocol import Feedback
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

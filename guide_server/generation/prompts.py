@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from guide_server.catalogue.instructions import looks_like_instruction
-from guide_server.catalogue.models import Exhibit
-from guide_server.protocol import Audience, VisitorProfile
+from guide_core.catalogue.instructions import looks_like_instruction
+from guide_core.catalogue.models import Exhibit
+from guide_core.protocol import Audience, VisitorProfile
 
 
 class ChatMessage(TypedDict):

@@ -17,12 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from guide_core.model_registry import RegisteredModel, load_selected_model
 from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.errors import EngineNotStarted, GenerationError, ModelLoadError
 from guide_server.generation.model_store import ModelNotFound, load_base
 from guide_server.generation.prefix_cache import PrefixCache
 from guide_server.generation.prompts import SYSTEM_PROMPT, ChatMessage, render_prompt
-from guide_server.generation.registry import RegisteredModel, load_selected_model
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guide_server.protocol import Audience, FactCheck, FinishReason, Language
+from guide_core.protocol import Audience, FactCheck, FinishReason, Language
 
 
 @dataclass(frozen=True)

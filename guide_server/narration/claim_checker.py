@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guide_server.catalogue.instructions import looks_like_instruction
-from guide_server.catalogue.models import Exhibit
-from guide_server.catalogue.years import format_year, mentioned_years
+from guide_core.catalogue.instructions import looks_like_instruction
+from guide_core.catalogue.models import Exhibit
+from guide_core.catalogue.years import format_year, mentioned_years
 from guide_server.narration.claim_text import (
     FUNCTION_WORDS,
     NEGATIONS,

@@ -13,7 +13,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 
 def add_commands(subparsers: Any) -> None:
@@ -32,7 +32,7 @@ def add_commands(subparsers: Any) -> None:
 
 def ask_command(args: argparse.Namespace) -> int:
     """Answer and print; exit 2 for an unknown exhibit."""
-    from guide_server.catalogue.loader import load_catalogue_or_raise
+    from guide_core.catalogue.loader import load_catalogue_or_raise
 
     catalogue = load_catalogue_or_raise(args.exhibits)
     if args.exhibit not in catalogue.exhibits:
@@ -42,6 +42,7 @@ def ask_command(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
+    from guide_core.protocol import AnswerDelta, AnswerEnd, Audience, VisitorProfile
     from guide_server.core.config import GuideSettings
     from guide_server.core.engines import build_engine
     from guide_server.narration.claim_checker import check_sentence
@@ -49,7 +50,6 @@ async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
     from guide_server.narration.questions import QuestionRouter
     from guide_server.narration.requests import answer_request
     from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder
-    from guide_server.protocol import AnswerDelta, AnswerEnd, Audience, VisitorProfile
 
     overrides = {k: v for k, v in {"engine": args.engine, "model": args.model}.items() if v}
     settings = GuideSettings(watch_catalogue=False, **overrides)

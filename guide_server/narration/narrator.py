@@ -32,15 +32,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from guide_server.catalogue.models import Exhibit
-from guide_server.core.config import GuideSettings
-from guide_server.core.metrics import GuideMetrics
-from guide_server.generation.engine import Engine, GenerationParams
-from guide_server.generation.prompts import MAX_NEW_TOKENS, ChatMessage
-from guide_server.narration.cache import CachedDescription, CacheKey, DescriptionCache
-from guide_server.narration.claim_checker import Verdict, check_sentence, says_record_is_silent, states
-from guide_server.narration.claim_text import clean_sentence, complete_sentences
-from guide_server.protocol import (
+from guide_core.catalogue.models import Exhibit
+from guide_core.protocol import (
     AnswerDelta,
     AnswerEnd,
     AnswerStart,
@@ -54,6 +47,13 @@ from guide_server.protocol import (
     VisitorProfile,
     WithheldSentence,
 )
+from guide_server.core.config import GuideSettings
+from guide_server.core.metrics import GuideMetrics
+from guide_server.generation.engine import Engine, GenerationParams
+from guide_server.generation.prompts import MAX_NEW_TOKENS, ChatMessage
+from guide_server.narration.cache import CachedDescription, CacheKey, DescriptionCache
+from guide_server.narration.claim_checker import Verdict, check_sentence, says_record_is_silent, states
+from guide_server.narration.claim_text import clean_sentence, complete_sentences
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import simplemma
 
-from guide_server.catalogue.loader import Catalogue
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.loader import Catalogue
+from guide_core.catalogue.models import Exhibit
 from guide_server.narration.claim_checker import record_index
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
 from guide_server.narration.retrieval import FactRanker, RankedStatement

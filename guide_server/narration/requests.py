@@ -6,7 +6,8 @@ as the record to fall back on; neither does I/O.
 
 from __future__ import annotations
 
-from guide_server.catalogue.loader import Catalogue
+from guide_core.catalogue.loader import Catalogue
+from guide_core.protocol import VisitorProfile
 from guide_server.generation.prompts import (
     ANSWER_FACTS,
     answer_messages,
@@ -16,7 +17,6 @@ from guide_server.generation.prompts import (
 from guide_server.narration.cache import CacheKey
 from guide_server.narration.narrator import Request
 from guide_server.narration.questions import AnswerPlan
-from guide_server.protocol import VisitorProfile
 
 MUST_STATE_SIMILARITY = 0.3
 """An answer's best statement is added from the record when the answer left it out and its MiniLM

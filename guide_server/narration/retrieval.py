@@ -21,9 +21,9 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from guide_server.catalogue.instructions import looks_like_instruction
-from guide_server.catalogue.models import Exhibit
-from guide_server.catalogue.years import format_year
+from guide_core.catalogue.instructions import looks_like_instruction
+from guide_core.catalogue.models import Exhibit
+from guide_core.catalogue.years import format_year
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
 from guide_server.narration.synonyms import synonyms_of
 

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from guide_server.protocol import Language
+from guide_core.protocol import Language
 from guide_server.speech.voices import VOICE_LOADERS, SpeechClip, Voice
 
 log = logging.getLogger(__name__)

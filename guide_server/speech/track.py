@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from guide_server.protocol import (
+from guide_core.protocol import (
     AnswerDelta,
     AnswerEnd,
     DescriptionDelta,

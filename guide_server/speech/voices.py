@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from guide_server.protocol import Language
+from guide_core.protocol import Language
 
 log = logging.getLogger(__name__)
 

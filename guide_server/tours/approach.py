@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
-from guide_server.catalogue.models import ApproachSettings, ExhibitPlacement
+from guide_core.catalogue.models import ApproachSettings, ExhibitPlacement
 
 
 class ApproachKind(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from guide_server.protocol import ClientKind, VisitorProfile
+from guide_core.protocol import ClientKind, VisitorProfile
 from guide_server.tours.outbox import Outbox
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from guide_server.protocol import (
+from guide_core.protocol import (
     DescriptionDelta,
     DescriptionEnd,
     DescriptionStart,

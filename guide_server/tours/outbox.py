@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from guide_server.protocol import AnswerDelta, CloseCode, DescriptionDelta, Pose, TourState, dump_message
+from guide_core.protocol import AnswerDelta, CloseCode, DescriptionDelta, Pose, TourState, dump_message
 
 SUPERSEDED_TYPES = (Pose, TourState)
 

@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from guide_server.catalogue.loader import Catalogue
+from guide_core.catalogue.loader import Catalogue
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.tour import NarrationFactory, PregenerationOutcome, Tour
 

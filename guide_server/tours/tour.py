@@ -24,8 +24,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from guide_server.catalogue.loader import Catalogue
-from guide_server.protocol import (
+from guide_core.catalogue.loader import Catalogue
+from guide_core.pose_watch import PoseWatch
+from guide_core.protocol import (
     ClientKind,
     Error,
     ErrorCode,
@@ -41,7 +42,6 @@ from guide_server.speech.speaker import Speaker
 from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
 from guide_server.tours.connection import Connection
 from guide_server.tours.description_stream import DescriptionStream, Narrate
-from guide_server.tours.pose_watch import PoseWatch
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
 from training.config import DataSettings
 from training.dataset.compose import unsupported_reasons
 from training.dataset.examples import Example, Message, Split, Task

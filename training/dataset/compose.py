@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
 from guide_server.narration import questions
 from guide_server.narration.claim_checker import check_text
 from guide_server.narration.claim_text import FUNCTION_WORDS

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guide_server.protocol import Audience
+from guide_core.protocol import Audience
 
 
 class Task(StrEnum):

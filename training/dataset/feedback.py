@@ -18,9 +18,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
+from guide_core.protocol import Audience, VisitorProfile
 from guide_server.generation.prompts import description_messages
-from guide_server.protocol import Audience, VisitorProfile
 from training.dataset.compose import supported
 from training.dataset.examples import Task
 from training.dataset.tasks import Draft, Pending, fixed

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
+from guide_core.protocol import Audience, VisitorProfile
 from guide_server.generation.prompts import DESCRIPTION_FACTS, description_messages
-from guide_server.protocol import Audience, VisitorProfile
 from training.dataset.examples import Task
 from training.dataset.tasks import Draft
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
 from guide_server.generation.prompts import ANSWER_FACTS
 from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder, statements
 

@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from guide_server.catalogue.instructions import looks_like_instruction
-from guide_server.catalogue.models import District, Exhibit
+from guide_core.catalogue.instructions import looks_like_instruction
+from guide_core.catalogue.models import District, Exhibit
+from guide_core.protocol import Audience, VisitorProfile
 from guide_server.generation.prompts import answer_messages, description_facts, description_messages
 from guide_server.narration.retrieval import statements
-from guide_server.protocol import Audience, VisitorProfile
 from training.dataset.compose import (
     NOT_HELD,
     NOT_IN_RECORD,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from guide_server.catalogue.models import Exhibit
-from guide_server.paths import PROJECT_ROOT
+from guide_core.catalogue.models import Exhibit
+from guide_core.paths import PROJECT_ROOT
 from training.dataset.compose import NOT_HELD, NOT_IN_RECORD, REFUSAL
 from training.dataset.examples import Task
 from training.dataset.tasks import AUDIENCES, Pending, answer_with_key, correct_with, fixed

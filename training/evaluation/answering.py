@@ -13,15 +13,15 @@ from types import MappingProxyType
 
 from pydantic import BaseModel
 
-from guide_server.catalogue.loader import Catalogue
-from guide_server.catalogue.models import Exhibit, Fact, FactKind
+from guide_core.catalogue.loader import Catalogue
+from guide_core.catalogue.models import Exhibit, Fact, FactKind
+from guide_core.protocol import AnswerDelta, AnswerEnd, FactCheck, VisitorProfile
 from guide_server.core.config import GuideSettings
 from guide_server.generation.engine import Engine
 from guide_server.narration.narrator import Narrator
 from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.requests import answer_request
 from guide_server.narration.retrieval import FactRanker
-from guide_server.protocol import AnswerDelta, AnswerEnd, FactCheck, VisitorProfile
 from training.evaluation.question_set import VisitorQuestion
 
 

@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
+from guide_core.paths import PROJECT_ROOT
 from guide_server.narration.claim_checker import check_sentence
-from guide_server.paths import PROJECT_ROOT
 
 CORPUS_DIR = PROJECT_ROOT / "training" / "evaluation" / "data"
 SUPPORTED_KINDS = frozenset({"copy", "paraphrase", "combined", "no_claim"})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
 
 QUESTIONS_PATH = PROJECT_ROOT / "training" / "evaluation" / "data" / "questions.jsonl"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from guide_server.catalogue.models import Exhibit
+from guide_core.catalogue.models import Exhibit
 from guide_server.narration.claim_checker import check_sentence, says_record_is_silent
 from guide_server.narration.claim_text import split_sentences
 from training.evaluation.question_set import KEYED, Category, VisitorQuestion

@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from guide_server.catalogue.loader import Catalogue, load_catalogue_or_raise
-from guide_server.generation.registry import RegisteredModel
+from guide_core.catalogue.loader import Catalogue, load_catalogue_or_raise
+from guide_core.model_registry import RegisteredModel
 from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder
 from training.evaluation.answering import Answered, answer_items
 from training.evaluation.question_set import Category, VisitorQuestion, load_questions

@@ -1,5 +1,5 @@
 // The visitor socket: hello with token (and resume point), reconnect with backoff.
-// Message shapes are guide_server/protocol.py's (exported to unity_bridge/protocol.schema.json).
+// Message shapes are guide_core/protocol.py's (exported to unity_bridge/protocol.schema.json).
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 8000;

@@ -1,6 +1,6 @@
 // The guide's voice in the page: each `speech.audio` clip is scheduled through Web Audio right after
 // the one before it (sample-accurate, so sentences join without gaps); a new description or an answer
-// drops what was still queued. Clips are little-endian 16-bit mono PCM (guide_server/protocol.py).
+// drops what was still queued. Clips are little-endian 16-bit mono PCM (guide_core/protocol.py).
 
 /** Seconds between a clip arriving to an idle player and its start, so its first samples are not cut. */
 const START_LEAD_S = 0.05;

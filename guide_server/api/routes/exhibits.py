@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel
 
+from guide_core.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement
 from guide_server.api.deps import get_services
 from guide_server.api.services import GuideServices
-from guide_server.catalogue.models import SLUG_PATTERN, Exhibit, ExhibitPlacement
 
 router = APIRouter(prefix="/api", tags=["exhibits"])
 _SLUG = re.compile(SLUG_PATTERN)

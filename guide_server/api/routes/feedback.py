@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
+from guide_core.protocol import Feedback, FeedbackSaved
 from guide_server.api.deps import get_services, require_visitor_token
 from guide_server.api.services import GuideServices
-from guide_server.protocol import Feedback, FeedbackSaved
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"], dependencies=[Depends(require_visitor_token)])
 Services = Annotated[GuideServices, Depends(get_services)]

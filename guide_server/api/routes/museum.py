@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from guide_core.catalogue.models import FloorPlan
 from guide_server.api.deps import get_services
 from guide_server.api.services import GuideServices
-from guide_server.catalogue.models import FloorPlan
 
 router = APIRouter(prefix="/api/museum", tags=["museum"])
 

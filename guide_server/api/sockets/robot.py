@@ -12,16 +12,7 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 
-from guide_server.api.services import GuideServices
-from guide_server.api.sockets.session import (
-    HandshakeRefused,
-    handshake,
-    new_connection,
-    open_tour,
-    refuse,
-    serve_connection,
-)
-from guide_server.protocol import (
+from guide_core.protocol import (
     ClientKind,
     ClientMessage,
     CloseCode,
@@ -30,6 +21,15 @@ from guide_server.protocol import (
     ProtocolError,
     Proximity,
     Welcome,
+)
+from guide_server.api.services import GuideServices
+from guide_server.api.sockets.session import (
+    HandshakeRefused,
+    handshake,
+    new_connection,
+    open_tour,
+    refuse,
+    serve_connection,
 )
 
 router = APIRouter()

@@ -21,9 +21,7 @@ from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from guide_server.api.deps import token_matches
-from guide_server.api.services import GuideServices
-from guide_server.protocol import (
+from guide_core.protocol import (
     PROTOCOL_VERSION,
     ClientKind,
     ClientMessage,
@@ -34,6 +32,8 @@ from guide_server.protocol import (
     ProtocolError,
     parse_client_message,
 )
+from guide_server.api.deps import token_matches
+from guide_server.api.services import GuideServices
 from guide_server.tours.connection import Connection
 from guide_server.tours.outbox import Outbox, OutboxClosed, OutboxOverflow
 from guide_server.tours.registry import TourLimitReached

@@ -15,19 +15,8 @@ import asyncio
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
-from guide_server.api.services import GuideServices
-from guide_server.api.sockets.rate_limit import QuestionRateLimit
-from guide_server.api.sockets.session import (
-    HandshakeRefused,
-    handshake,
-    new_connection,
-    open_tour,
-    refuse,
-    serve_connection,
-)
-from guide_server.catalogue.models import Exhibit
-from guide_server.narration.requests import answer_request
-from guide_server.protocol import (
+from guide_core.catalogue.models import Exhibit
+from guide_core.protocol import (
     ClientKind,
     ClientMessage,
     Error,
@@ -43,6 +32,17 @@ from guide_server.protocol import (
     SpeechSetting,
     Welcome,
 )
+from guide_server.api.services import GuideServices
+from guide_server.api.sockets.rate_limit import QuestionRateLimit
+from guide_server.api.sockets.session import (
+    HandshakeRefused,
+    handshake,
+    new_connection,
+    open_tour,
+    refuse,
+    serve_connection,
+)
+from guide_server.narration.requests import answer_request
 from guide_server.speech.track import SpeechTrack
 from guide_server.speech.voices import unavailable_reason
 from guide_server.tours.connection import Connection

@@ -15,7 +15,9 @@ setup(
         (f"share/{PACKAGE}", ["package.xml"]),
         (f"share/{PACKAGE}/launch", glob("launch/*.launch.py")),
     ],
-    install_requires=["setuptools"],
+    # The guide's core (protocol, catalogue, TLS trust; no torch, fastapi or rclpy) and the bridge's
+    # WebSocket client. rclpy and the message packages come from ROS (apt, or the ros-* wheels).
+    install_requires=["setuptools", "museum-guide-core==0.1.0", "websockets==17.4"],
     zip_safe=True,
     maintainer="Museum guide team",
     maintainer_email="guide@example.org",
@@ -26,6 +28,7 @@ setup(
             f"proximity_node = {PACKAGE}.proximity_node:main",
             f"sim_turtlebot_node = {PACKAGE}.sim_turtlebot_node:main",
             f"guide_bridge_node = {PACKAGE}.guide_bridge_node:main",
+            f"guide-robot = {PACKAGE}.commands:main",
         ],
     },
 )

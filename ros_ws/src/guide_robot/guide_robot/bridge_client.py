@@ -16,8 +16,10 @@ from collections.abc import Callable
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from guide_core.backoff import Backoff
+from guide_core.protocol import Goto, Pose, Proximity
+from guide_core.tls import CertificateMismatch, ClientTrust
 from guide_robot.bridge_core import (
-    Backoff,
     EventBuffer,
     PoseRateLimit,
     ServerRefused,
@@ -27,8 +29,6 @@ from guide_robot.bridge_core import (
     pose_text,
     proximity_text,
 )
-from guide_server.core.tls import CertificateMismatch, ClientTrust
-from guide_server.protocol import Goto, Pose, Proximity
 
 log = logging.getLogger(__name__)
 

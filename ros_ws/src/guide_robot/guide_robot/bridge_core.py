@@ -2,8 +2,8 @@
 
 The asyncio client in `bridge_client` owns the socket; everything it decides is
 here so that it can be tested with plain calls: the hello, parsing server
-frames, the bounded buffer of proximity events, pose rate limiting and the
-reconnect backoff.
+frames, the bounded buffer of proximity events and pose rate limiting (the
+reconnect backoff is guide_core.backoff's).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from guide_server.protocol import (
+from guide_core.protocol import (
     ClientKind,
     Error,
     Goto,
@@ -95,24 +95,6 @@ class EventBuffer:
         with self._lock:
             if self._events and self._events[0] is event:
                 self._events.popleft()
-
-
-@dataclass
-class Backoff:
-    """Reconnect delays: `initial`, doubling up to `maximum`; `reset()` after a welcome."""
-
-    initial: float = 0.5
-    maximum: float = 10.0
-    _current: float = 0.0
-
-    def next_delay(self) -> float:
-        """The delay before the next connection attempt."""
-        self._current = self.initial if self._current == 0.0 else min(self.maximum, self._current * 2)
-        return self._current
-
-    def reset(self) -> None:
-        """Start again from `initial` (the last connection was good)."""
-        self._current = 0.0
 
 
 @dataclass

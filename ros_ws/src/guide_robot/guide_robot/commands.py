@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.log_levels import configure_logging
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+
+DESCRIPTION = "The nodes of launch/guide.launch.py in one process, on a MultiThreadedExecutor."
 
 
 def add_commands(subparsers: Any) -> None:
@@ -15,8 +20,23 @@ def add_commands(subparsers: Any) -> None:
     robot = subparsers.add_parser(
         "robot",
         help="run the robot nodes (proximity, bridge, optional simulator) without ROS tooling",
-        description="The nodes of launch/guide.launch.py in one process, on a MultiThreadedExecutor.",
+        description=DESCRIPTION,
     )
+    add_arguments(robot)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`guide-robot`: the same command on a robot that installs only this package and guide_core."""
+    parser = argparse.ArgumentParser(prog="guide-robot", description=DESCRIPTION)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    return robot_command(args)
+
+
+def add_arguments(robot: argparse.ArgumentParser) -> None:
+    """The robot command's options (shared by `guide robot` and `guide-robot`)."""
     robot.add_argument("--sim", action="store_true", help="also run the simulated TurtleBot2 on the tour")
     robot.add_argument("--pose-source", choices=("odom", "amcl"), default="odom", help="robot pose topic")
     robot.add_argument("--exhibits", type=Path, default=DEFAULT_EXHIBITS_DIR, help="catalogue folder")
@@ -49,8 +69,8 @@ def add_commands(subparsers: Any) -> None:
 
 def robot_command(args: argparse.Namespace) -> int:
     """Run the chosen nodes until Ctrl-C."""
+    from guide_core.demo_tokens import DEMO_ROBOT_TOKEN
     from guide_robot.runner import RobotSetup, run_robot
-    from guide_server.core.config import DEMO_ROBOT_TOKEN
 
     token = args.token if args.token is not None else os.environ.get("GUIDE_ROBOT_TOKEN", DEMO_ROBOT_TOKEN)
     setup = RobotSetup(
@@ -67,3 +87,7 @@ def robot_command(args: argparse.Namespace) -> int:
         proximity={"dwell_time": args.dwell_time},
     )
     return run_robot(setup)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

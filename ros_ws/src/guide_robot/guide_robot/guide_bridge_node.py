@@ -18,16 +18,16 @@ from pydantic import ValidationError
 from rclpy.node import Node
 from std_msgs.msg import String
 
+from guide_core.backoff import Backoff
+from guide_core.protocol import Goto, Pose, Proximity
+from guide_core.tls import ClientTrust
 from guide_robot.bridge_client import BridgeClient
-from guide_robot.bridge_core import Backoff, EventBuffer, check_server_url
+from guide_robot.bridge_core import EventBuffer, check_server_url
 from guide_robot.messages import pose_stamped, robot_pose
 from guide_robot.parameters import CheckedParameters
 from guide_robot.proximity import RobotPose
-from guide_robot.proximity_node import EVENTS_QOS, EVENTS_TOPIC, POSE_TOPIC
-from guide_robot.sim_turtlebot_node import GOAL_TOPIC
 from guide_robot.spin import spin_node
-from guide_server.core.tls import ClientTrust
-from guide_server.protocol import Goto, Pose, Proximity
+from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC, GOAL_TOPIC, POSE_TOPIC
 
 DEFAULTS: dict[str, Any] = {
     "server_url": "ws://127.0.0.1:8000/ws/robot",

@@ -10,8 +10,8 @@ from rclpy.time import Time
 from std_msgs.msg import ColorRGBA, String
 from visualization_msgs.msg import Marker, MarkerArray
 
+from guide_core.protocol import Proximity, dump_message
 from guide_robot.proximity import ExhibitZone, RobotPose
-from guide_server.protocol import Proximity, dump_message
 
 
 def yaw_to_quaternion(yaw: float) -> Quaternion:

@@ -17,7 +17,7 @@ from rclpy.exceptions import InvalidParameterTypeException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from guide_server.catalogue import CatalogueError, CatalogueStore
+from guide_core.catalogue import CatalogueError, CatalogueStore
 
 Check = Callable[[Mapping[str, Any]], list[str]]
 

@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guide_server.catalogue.models import FloorPlan
-from guide_server.protocol import Proximity, ProximityKind
+from guide_core.catalogue.models import FloorPlan
+from guide_core.protocol import Proximity, ProximityKind
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Subscribes to /odom (nav_msgs/Odometry, a Kobuki) or /amcl_pose
 (geometry_msgs/PoseWithCovarianceStamped), chosen by `pose_source`; publishes
 /guide/pose (PoseStamped, map frame) at `pose_rate` Hz, /guide/exhibit_proximity
-(std_msgs/String holding a `guide_server.protocol.Proximity`) and
+(std_msgs/String holding a `guide_core.protocol.Proximity`) and
 /guide/exhibit_zones (MarkerArray for RViz). Follows catalogue edits live.
 
 Pose watchdog: with `pose_source:=odom`, when no /odom came for `pose_timeout`
@@ -24,10 +24,13 @@ from typing import Any
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import String
 from visualization_msgs.msg import MarkerArray
 
+from guide_core.catalogue import CatalogueChange
+from guide_core.catalogue.watch import CatalogueWatchThread
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.pose_watch import PoseWatch
 from guide_robot.messages import pose_stamped, proximity_msg, robot_pose, zone_markers
 from guide_robot.parameters import CheckedParameters, open_catalogue
 from guide_robot.proximity import (
@@ -38,20 +41,10 @@ from guide_robot.proximity import (
     zones_from_plan,
 )
 from guide_robot.spin import spin_node
-from guide_server.catalogue import CatalogueChange
-from guide_server.catalogue.watch import CatalogueWatchThread
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_robot.topics import EVENTS_QOS, EVENTS_TOPIC, LATCHED_QOS, POSE_SOURCES, POSE_TOPIC, ZONES_TOPIC
 
-POSE_SOURCES = {"odom": "/odom", "amcl": "/amcl_pose"}
-EVENTS_TOPIC = "/guide/exhibit_proximity"
-POSE_TOPIC = "/guide/pose"
-ZONES_TOPIC = "/guide/exhibit_zones"
 ZONES_PERIOD = 0.5
 """Seconds between redraws of the RViz zones (a MarkerArray of 100 exhibits takes milliseconds to build)."""
-EVENTS_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED_QOS = QoSProfile(
-    depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
-)
 
 DEFAULTS: dict[str, Any] = {
     "pose_source": "odom",
@@ -119,8 +112,7 @@ class ProximityNode(Node):
             zones_from_plan(plan, leave_factor=values["leave_factor"]), settings_from(values)
         )
         self._pose: RobotPose | None = None
-        self._pose_at = 0.0
-        self._pose_stale = False
+        self._odom_watch = PoseWatch(timeout=values["pose_timeout"])
         self._events = self.create_publisher(String, EVENTS_TOPIC, EVENTS_QOS)
         self._pose_out = self.create_publisher(PoseStamped, POSE_TOPIC, 10)
         self._zones_out = self.create_publisher(MarkerArray, ZONES_TOPIC, LATCHED_QOS)
@@ -160,7 +152,9 @@ class ProximityNode(Node):
     def _track(self, pose: RobotPose) -> None:
         now = self.get_clock().now().nanoseconds / 1e9
         with self._lock:
-            self._pose, self._pose_at = pose, now
+            self._pose = pose
+            if self._odom_watch.pose_seen(now):
+                self.get_logger().info("/odom is back: publishing /guide/pose again")
             before = self._tracker.inside
             events = self._tracker.update(pose, now)
             changed = self._tracker.inside != before
@@ -176,19 +170,16 @@ class ProximityNode(Node):
         self._pose_out.publish(pose_stamped(pose, frame_id=self._frame, stamp=self.get_clock().now()))
 
     def _pose_is_stale(self) -> bool:
-        """Whether odometry stopped for `pose_timeout` seconds (logged once per spell, and its end)."""
+        """Whether odometry stopped for `pose_timeout` seconds (logged once per spell; its end in _track)."""
         timeout = self.params.values["pose_timeout"]
         if self.params.values["pose_source"] != "odom" or timeout <= 0.0:
             return False
-        age = self.get_clock().now().nanoseconds / 1e9 - self._pose_at
-        stale = age > timeout
-        if stale != self._pose_stale:
-            self._pose_stale = stale
-            if stale:
+        now = self.get_clock().now().nanoseconds / 1e9
+        with self._lock:
+            self._odom_watch.timeout = timeout
+            if self._odom_watch.check(now):
                 self.get_logger().warning(f"no /odom for {timeout:g} s: /guide/pose paused until it returns")
-            else:
-                self.get_logger().info("/odom is back: publishing /guide/pose again")
-        return stale
+            return self._odom_watch.stale
 
     def _redraw_zones(self) -> None:
         if self._zones_changed:

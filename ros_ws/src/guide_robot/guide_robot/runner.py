@@ -87,8 +87,8 @@ def build_nodes(setup: RobotSetup, *, context: Context | None = None) -> list[No
 
 def run_robot(setup: RobotSetup) -> int:
     """Init ROS, spin every node on a MultiThreadedExecutor until Ctrl-C; returns the exit status."""
+    from guide_core.log_levels import ros_log_level
     from guide_robot.spin import MultiThreadedExecutor, spin_nodes
-    from guide_server.core.log_levels import ros_log_level
 
     ros_args = ["guide-robot", "--ros-args", "--log-level", ros_log_level()]
     return spin_nodes(lambda: build_nodes(setup), args=ros_args, executor=MultiThreadedExecutor)

@@ -21,17 +21,16 @@ from geometry_msgs.msg import PoseStamped
 from nav_msgs.msg import Odometry
 from rclpy.node import Node
 
+from guide_core.catalogue import CatalogueChange
+from guide_core.catalogue.models import FloorPlan
+from guide_core.catalogue.watch import CatalogueWatchThread
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_robot.drive import DriveSettings, PoseNoise, TourDriver, Waypoint
 from guide_robot.messages import pose_msg, robot_pose
 from guide_robot.parameters import BadParameter, CheckedParameters, open_catalogue
 from guide_robot.proximity import MapTransform, RobotPose
 from guide_robot.spin import spin_node
-from guide_server.catalogue import CatalogueChange
-from guide_server.catalogue.models import FloorPlan
-from guide_server.catalogue.watch import CatalogueWatchThread
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
-
-GOAL_TOPIC = "/goal_pose"
+from guide_robot.topics import GOAL_TOPIC, ODOM_TOPIC
 
 DEFAULTS: dict[str, Any] = {
     "exhibits_dir": str(DEFAULT_EXHIBITS_DIR),
@@ -118,7 +117,7 @@ class SimTurtlebotNode(Node):
         self._noise = PoseNoise(values["noise_position"], values["noise_yaw"])
         self._rng = random.Random(values["seed"])
         self._dt = 1.0 / values["rate"]
-        self._odom = self.create_publisher(Odometry, "/odom", 50)
+        self._odom = self.create_publisher(Odometry, ODOM_TOPIC, 50)
         self.create_subscription(PoseStamped, GOAL_TOPIC, self._on_goal, 10)
         self._timer = self.create_timer(self._dt, self._step)
         self._store.on_change(self._on_catalogue)

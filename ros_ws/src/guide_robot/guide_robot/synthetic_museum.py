@@ -11,7 +11,7 @@ import json
 import math
 from pathlib import Path
 
-from guide_server.catalogue.loader import FLOOR_PLAN_FILE
+from guide_core.catalogue.loader import FLOOR_PLAN_FILE
 
 
 def exhibit_id(index: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from guide_server.paths import UNITY_BRIDGE_DIR
+from guide_core.paths import UNITY_BRIDGE_DIR
 
 PACKAGE_NAME = "cy.museum.guide"
 

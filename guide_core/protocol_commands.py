@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from guide_server.paths import UNITY_BRIDGE_DIR
-from guide_server.protocol import protocol_json_schema
+from guide_core.paths import UNITY_BRIDGE_DIR
+from guide_core.protocol import protocol_json_schema
 
 DEFAULT_SCHEMA_PATH = UNITY_BRIDGE_DIR / "protocol.schema.json"
 

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from guide_server.catalogue.instructions import instruction_marker
-from guide_server.catalogue.loader import Catalogue, display_name, load_catalogue
-from guide_server.catalogue.models import Exhibit, FloorPlan
-from guide_server.catalogue.problems import SourceFile
-from guide_server.paths import DEFAULT_EXHIBITS_DIR
+from guide_core.catalogue.instructions import instruction_marker
+from guide_core.catalogue.loader import Catalogue, display_name, load_catalogue
+from guide_core.catalogue.models import Exhibit, FloorPlan
+from guide_core.catalogue.problems import SourceFile
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 
 def add_commands(subparsers: Any) -> None:

@@ -11,9 +11,9 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from guide_server.catalogue.checks import check_exhibit, check_floor_plan
-from guide_server.catalogue.models import Exhibit, FloorPlan
-from guide_server.catalogue.problems import CatalogueError, Problem, SourceFile, problems_from_validation
+from guide_core.catalogue.checks import check_exhibit, check_floor_plan
+from guide_core.catalogue.models import Exhibit, FloorPlan
+from guide_core.catalogue.problems import CatalogueError, Problem, SourceFile, problems_from_validation
 
 M = TypeVar("M", Exhibit, FloorPlan)
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from guide_server.catalogue.loader import Catalogue, load_catalogue, load_catalogue_or_raise
-from guide_server.catalogue.problems import Problem
+from guide_core.catalogue.loader import Catalogue, load_catalogue, load_catalogue_or_raise
+from guide_core.catalogue.problems import Problem
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import threading
 
 import watchfiles
 
-from guide_server.catalogue.store import CatalogueStore
+from guide_core.catalogue.store import CatalogueStore
 
 
 def _is_catalogue_file(change: watchfiles.Change, path: str) -> bool:

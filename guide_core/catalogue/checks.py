@@ -7,9 +7,9 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 
-from guide_server.catalogue.models import Exhibit, FactKind, FloorPlan
-from guide_server.catalogue.problems import Problem, SourceFile
-from guide_server.catalogue.years import format_year, mentioned_years
+from guide_core.catalogue.models import Exhibit, FactKind, FloorPlan
+from guide_core.catalogue.problems import Problem, SourceFile
+from guide_core.catalogue.years import format_year, mentioned_years
 
 _SENTENCE_END = re.compile(r"([A-Za-z.]*)[.!?]\s+(?=[A-Z0-9])")
 _ABBREVIATIONS = {"c", "ca", "st", "mt", "dr", "a.d", "b.c", "e.g", "i.e", "no", "vol"}

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guide_server.generation.model_store import DEFAULT_BASE
-from guide_server.paths import PROJECT_ROOT
+from guide_core.paths import PROJECT_ROOT
+
+DEFAULT_BASE = "smollm2-135m-instruct"
+"""The packaged base model the guide runs when the registry selects none."""
 
 REGISTRY_PATH = PROJECT_ROOT / "training" / "registry.json"
 
