@@ -43,14 +43,7 @@ async def drive_tour(url: str, plan: Any, stops: list[str], *, speed: float, pau
     from websockets.asyncio.client import connect
 
     from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
-    from guide_core.protocol import (
-        ClientKind,
-        Hello,
-        Pose,
-        ProximityKind,
-        dump_message,
-        parse_server_message,
-    )
+    from guide_core.protocol import ClientKind, Hello, Pose, ProximityKind, dump_message, parse_server_message
 
     places = {p.id: p for p in plan.exhibits}
     first = places[stops[0]]

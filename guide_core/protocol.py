@@ -22,6 +22,8 @@ from typing import Annotated, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from guide_core.exceptions import ProtocolError
+
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 16 * 1024
 """Largest client message accepted; questions are short."""
@@ -402,14 +404,6 @@ _CLIENT = TypeAdapter(ClientMessage)
 _SERVER = TypeAdapter(ServerMessage)
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 CLIENT_TYPES = frozenset(("hello", "pose", "proximity", "question", "goto", "feedback", "speech"))
-
-
-class ProtocolError(Exception):
-    """A client message that cannot be accepted; carries the `error` to send back."""
-
-    def __init__(self, code: ErrorCode, message: str, request_id: str | None = None) -> None:
-        super().__init__(message)
-        self.error = Error(code=code, message=message, request_id=request_id)
 
 
 def parse_client_message(raw: str | bytes) -> ClientMessage:

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from guide_core.exceptions import CertificateMismatch, TlsError
+
 CERT_FILE = "guide-cert.pem"
 KEY_FILE = "guide-key.pem"
 VALID_DAYS = 397
@@ -33,14 +35,6 @@ VALID_DAYS = 397
 RENEW_BEFORE_DAYS = 30
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class TlsError(Exception):
-    """A certificate or key that cannot be used, with what to do about it."""
-
-
-class CertificateMismatch(TlsError):
-    """The server's certificate is not the one the client pinned."""
 
 
 @dataclass(frozen=True)

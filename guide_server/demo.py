@@ -26,13 +26,10 @@ import httpx
 from guide_core.catalogue.commands import validate_command
 from guide_core.log_levels import LOG_LEVEL_ENV
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
+from guide_server.exceptions import DemoError
 
 READY_TIMEOUT_S = 600.0
 """The first start dequantises the packaged model; allow for a slow machine."""
-
-
-class DemoError(Exception):
-    """A part of the demo could not start; the message says which and why."""
 
 
 def add_commands(subparsers: Any) -> None:

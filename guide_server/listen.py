@@ -30,6 +30,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from guide_core.backoff import Backoff
+from guide_core.exceptions import CertificateMismatch
 from guide_core.protocol import (
     ClientKind,
     Hello,
@@ -38,8 +39,9 @@ from guide_core.protocol import (
     dump_message,
     parse_server_message,
 )
-from guide_core.tls import CertificateMismatch, ClientTrust
-from guide_server.speech.playback import AudioSink, PlayerSink, SpeechOutputError, WavSink
+from guide_core.tls import ClientTrust
+from guide_server.exceptions import SpeechOutputError
+from guide_server.speech.playback import AudioSink, PlayerSink, WavSink
 
 log = logging.getLogger(__name__)
 

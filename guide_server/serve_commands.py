@@ -13,13 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from guide_core.tls import (
-    ServerCertificate,
-    TlsError,
-    ensure_self_signed,
-    load_server_certificate,
-    machine_names,
-)
+from guide_core.exceptions import TlsError
+from guide_core.tls import ServerCertificate, ensure_self_signed, load_server_certificate, machine_names
 
 if TYPE_CHECKING:
     from guide_server.core.config import GuideSettings

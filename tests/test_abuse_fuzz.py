@@ -35,16 +35,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
-from guide_core.protocol import (
-    MAX_MESSAGE_BYTES,
-    ErrorCode,
-    Feedback,
-    Goto,
-    Hello,
-    Pose,
-    Proximity,
-    Question,
-)
+from guide_core.protocol import MAX_MESSAGE_BYTES, ErrorCode, Feedback, Goto, Hello, Pose, Proximity, Question
 from guide_server.api import create_app
 from guide_server.api.running import running_server
 from guide_server.generation.scripted_engine import ScriptedEngine

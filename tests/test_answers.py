@@ -84,15 +84,3 @@ async def test_curator_injection_text_never_reaches_the_prompt_or_the_visitor(
     assert INJECTION not in engine.prompts[-1][-1]["content"]
     assert "alien" not in text_of(answer).lower()
     assert any("aliens" in w.text.lower() for w in answer[-1].fact_check.withheld)
-
-
-def test_the_validator_warns_about_instruction_like_facts_with_their_place(exhibits_dir: Path) -> None:
-    from guide_core.catalogue.commands import instruction_warnings
-    from guide_core.catalogue.loader import load_catalogue_or_raise
-
-    assert instruction_warnings(exhibits_dir, load_catalogue_or_raise(exhibits_dir)) == []
-    slip_in_fact(exhibits_dir, EXHIBIT, INJECTION)
-    [warning] = instruction_warnings(exhibits_dir, load_catalogue_or_raise(exhibits_dir))
-    assert (
-        warning.startswith(f"{EXHIBIT}.json:") and "/facts/7/text" in warning and "SYSTEM OVERRIDE" in warning
-    )

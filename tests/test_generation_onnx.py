@@ -16,9 +16,9 @@ from guide_core.catalogue import Exhibit, load_catalogue_or_raise
 from guide_core.model_registry import DEFAULT_BASE, RegisteredModel, load_selected_model
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import VisitorProfile
+from guide_server.exceptions import ModelLoadError
 from guide_server.generation import onnx_export
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
-from guide_server.generation.errors import ModelLoadError
 from guide_server.generation.model_store import MODEL_CACHE_ENV, resolve_base
 from guide_server.generation.onnx_engine import OnnxGenAIEngine
 from guide_server.generation.onnx_export import EXPORT_MARKER, export_dir, export_onnx

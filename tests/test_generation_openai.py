@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from guide_core.model_registry import DEFAULT_BASE, RegisteredModel
 from guide_server.api.running import running_server
-from guide_server.generation.engine import Chunk, GenerationParams
-from guide_server.generation.errors import (
+from guide_server.exceptions import (
     BadEngineResponse,
     EngineHTTPError,
     EngineNotStarted,
     EngineUnreachable,
     RemoteEngineError,
 )
+from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.openai_engine import OpenAICompatibleEngine
 from guide_server.generation.prompts import ChatMessage
 from guide_server.generation.transformers_engine import TransformersEngine

@@ -17,8 +17,8 @@ from guide_core.catalogue import Exhibit, load_catalogue_or_raise
 from guide_core.model_registry import DEFAULT_BASE, ModelRegistry, RegisteredModel, load_selected_model
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import VisitorProfile
+from guide_server.exceptions import EngineNotStarted, ModelLoadError
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
-from guide_server.generation.errors import EngineNotStarted, ModelLoadError
 from guide_server.generation.model_store import load_base
 from guide_server.generation.prompts import (
     ChatMessage,

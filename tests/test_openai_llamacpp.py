@@ -20,8 +20,8 @@ from conftest import TIMEOUT
 
 from guide_core.model_registry import DEFAULT_BASE
 from guide_core.paths import PROJECT_ROOT
+from guide_server.exceptions import EngineUnreachable, RemoteEngineError
 from guide_server.generation.engine import GenerationParams
-from guide_server.generation.errors import EngineUnreachable, RemoteEngineError
 from guide_server.generation.model_store import PACKAGED_BASES
 from guide_server.generation.openai_engine import OpenAICompatibleEngine
 from guide_server.generation.prompts import ChatMessage

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from guide_robot import guide_bridge_node, proximity_node, sim_turtlebot_node
-from guide_robot.launch_plan import LaunchArgumentError, serve_command, stop_reason
+from guide_robot.exceptions import LaunchArgumentError
+from guide_robot.launch_plan import serve_command, stop_reason
 
 from guide_core.paths import PROJECT_ROOT
 

@@ -8,26 +8,17 @@ import pytest
 from guide_robot.bridge_core import (
     EventBuffer,
     PoseRateLimit,
-    ServerRefused,
     check_server_url,
     expect_welcome,
     goal_from_frame,
     hello_text,
 )
 from guide_robot.drive import DriveSettings, TourDriver, Velocity, Waypoint, integrate
+from guide_robot.exceptions import ServerRefused
 from guide_robot.proximity import ExhibitZone, MapTransform, ProximitySettings, ProximityTracker, RobotPose
 
 from guide_core.backoff import Backoff
-from guide_core.protocol import (
-    Error,
-    ErrorCode,
-    Goto,
-    Hello,
-    Proximity,
-    ProximityKind,
-    Welcome,
-    dump_message,
-)
+from guide_core.protocol import Error, ErrorCode, Goto, Hello, Proximity, ProximityKind, Welcome, dump_message
 
 ZONE = ExhibitZone("kourion-theatre", 5.0, 0.0, enter_radius=1.0, leave_radius=1.3)
 OTHER = ExhibitZone("kolossi-castle", 10.0, 0.0, enter_radius=1.0, leave_radius=1.3)

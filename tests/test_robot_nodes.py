@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import TIMEOUT
 from geometry_msgs.msg import PoseStamped, PoseWithCovarianceStamped
+from guide_robot.exceptions import BadParameter
 from guide_robot.guide_bridge_node import GuideBridgeNode
 from guide_robot.messages import pose_msg
-from guide_robot.parameters import BadParameter
 from guide_robot.proximity import RobotPose
 from guide_robot.proximity_node import ProximityNode
 from guide_robot.sim_turtlebot_node import SimTurtlebotNode

@@ -20,9 +20,10 @@ from guide_core.protocol import (
     Pose,
     TourState,
 )
+from guide_server.exceptions import OutboxOverflow
 from guide_server.generation.engine import Chunk
 from guide_server.generation.scripted_engine import ScriptedEngine
-from guide_server.tours.outbox import Outbox, OutboxOverflow
+from guide_server.tours.outbox import Outbox
 
 
 def delta(seq: int, request_id: str = "d-1") -> DescriptionDelta:

@@ -19,12 +19,11 @@ from conftest import TIMEOUT
 from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, visitor
 from websockets.asyncio.client import connect
 
+from guide_core.exceptions import CertificateMismatch, TlsError
 from guide_core.protocol import Proximity, ProximityKind
 from guide_core.tls import (
-    CertificateMismatch,
     ClientTrust,
     ServerCertificate,
-    TlsError,
     ensure_self_signed,
     load_server_certificate,
     normalise_fingerprint,

@@ -14,7 +14,8 @@ from websockets.exceptions import ConnectionClosed
 from guide_core.catalogue.loader import load_catalogue_or_raise
 from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 from guide_core.protocol import ClientKind, CloseCode, ErrorCode, Hello
-from guide_server.tours.registry import TourLimitReached, TourRegistry
+from guide_server.exceptions import TourLimitReached
+from guide_server.tours.registry import TourRegistry
 
 MAX_TOURS = 16
 

@@ -18,7 +18,7 @@ from guide_server.generation.prompts import SYSTEM_PROMPT, answer_messages, desc
 from guide_server.narration.claim_checker import check_sentence, states
 from guide_server.narration.claim_text import split_sentences
 from guide_server.narration.retrieval import FactRanker
-from training.config import ConfigError, DataSettings, config_from_dict, load_config
+from training.config import DataSettings, config_from_dict, load_config
 from training.dataset.build import (
     build_examples,
     dataset_card,
@@ -29,11 +29,11 @@ from training.dataset.build import (
 )
 from training.dataset.compose import NOT_HELD, NOT_IN_RECORD, RECORD_SAYS, REFUSAL, standalone
 from training.dataset.examples import Example, Message, Task
-from training.dataset.feedback import FeedbackFileError
 from training.dataset.passages import split_passages
 from training.dataset.ranking import default_prompt_facts
 from training.dataset.tasks import usable_facts
 from training.dataset.visitor_questions import read_questions
+from training.exceptions import ConfigError, FeedbackFileError
 
 _NUMBERED = re.compile(r"^\d+\. (.*)$")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from guide_core.model_registry import load_selected_model
-from training.config import ConfigError
+from training.exceptions import ConfigError
 from training.selection import SelectionConfig, load_selection_config, select_model
 
 

@@ -16,14 +16,11 @@ from typing import Any, Literal
 import yaml
 
 from guide_core.paths import PROJECT_ROOT
+from training.exceptions import ConfigError
 
 RUNS_DIR = PROJECT_ROOT / "training" / "runs"
 REPORTS_DIR = PROJECT_ROOT / "training" / "reports"
 DATA_DIR = PROJECT_ROOT / "training" / "data"
-
-
-class ConfigError(ValueError):
-    """A training config names a bad value; the message lists every field at fault."""
 
 
 def _check(problems: list[str], ok: bool, field_name: str, message: str) -> None:

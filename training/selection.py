@@ -19,7 +19,7 @@ import yaml
 
 from guide_core.model_registry import ModelRegistry, RegisteredModel
 from guide_core.paths import PROJECT_ROOT
-from training.config import ConfigError
+from training.exceptions import ConfigError
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from guide_core.catalogue.loader import Catalogue, LoadResult, load_catalogue, load_catalogue_or_raise
 from guide_core.catalogue.models import Exhibit, Fact, FloorPlan, Period
-from guide_core.catalogue.problems import CatalogueError, Problem
+from guide_core.catalogue.problems import Problem
 from guide_core.catalogue.store import CatalogueChange, CatalogueStore
+from guide_core.exceptions import CatalogueError
 
 __all__ = [
     "Catalogue",

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from guide_core.catalogue.checks import check_exhibit, check_floor_plan
 from guide_core.catalogue.models import Exhibit, FloorPlan
-from guide_core.catalogue.problems import CatalogueError, Problem, SourceFile, problems_from_validation
+from guide_core.catalogue.problems import Problem, SourceFile, problems_from_validation
+from guide_core.exceptions import CatalogueError
 
 M = TypeVar("M", Exhibit, FloorPlan)
 

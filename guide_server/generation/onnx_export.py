@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from guide_core.model_registry import RegisteredModel
-from guide_server.generation.errors import ModelLoadError
+from guide_server.exceptions import ModelLoadError
 from guide_server.generation.model_store import model_cache_dir
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ def export_onnx(model: RegisteredModel, *, precision: str = "int4") -> Path:
 
 def _save_merged(model: RegisteredModel, out: Path) -> Path:
     """Save the fp32 base with the adapter merged in (model, tokenizer and chat template)."""
-    from guide_server.generation.model_store import ModelNotFound, load_base
+    from guide_server.exceptions import ModelNotFound
+    from guide_server.generation.model_store import load_base
     from guide_server.generation.transformers_engine import _merge_adapter
 
     try:

@@ -14,14 +14,14 @@ from typing import Any
 
 import httpx
 
-from guide_server.generation.engine import Chunk, GenerationParams
-from guide_server.generation.errors import (
+from guide_server.exceptions import (
     BadEngineResponse,
     EngineHTTPError,
     EngineNotStarted,
     EngineUnreachable,
     RemoteEngineError,
 )
+from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.prompts import ChatMessage
 
 MAX_ERROR_BODY_CHARS = 300

@@ -17,6 +17,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 
+from guide_server.exceptions import ScriptedGenerationError
 from guide_server.generation.engine import Chunk, GenerationParams
 from guide_server.generation.prompts import ChatMessage
 
@@ -24,10 +25,6 @@ Script = Callable[[list[ChatMessage]], str]
 _PIECES = re.compile(r"\s*\S+")
 _FACT = re.compile(r"^\d+\. (.*)$", re.MULTILINE)
 _QUESTION = re.compile(r"^Question: ", re.MULTILINE)
-
-
-class ScriptedGenerationError(RuntimeError):
-    """Raised by a scripted stream told to fail (to test the error path)."""
 
 
 def grounded_script(messages: list[ChatMessage]) -> str:

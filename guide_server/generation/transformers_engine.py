@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guide_core.model_registry import RegisteredModel, load_selected_model
+from guide_server.exceptions import EngineNotStarted, GenerationError, ModelLoadError, ModelNotFound
 from guide_server.generation.engine import Chunk, GenerationParams
-from guide_server.generation.errors import EngineNotStarted, GenerationError, ModelLoadError
-from guide_server.generation.model_store import ModelNotFound, load_base
+from guide_server.generation.model_store import load_base
 from guide_server.generation.prefix_cache import PrefixCache
 from guide_server.generation.prompts import SYSTEM_PROMPT, ChatMessage, render_prompt
 

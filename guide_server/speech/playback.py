@@ -14,15 +14,13 @@ import wave
 from pathlib import Path
 from typing import Protocol
 
+from guide_server.exceptions import SpeechOutputError
+
 PLAYERS: dict[str, list[str]] = {
     "pw-play": ["pw-play", "--format=s16", "--rate={rate}", "--channels=1", "-"],
     "pacat": ["pacat", "--format=s16le", "--rate={rate}", "--channels=1", "--playback"],
     "aplay": ["aplay", "-q", "-t", "raw", "-f", "S16_LE", "-r", "{rate}", "-c", "1", "-"],
 }
-
-
-class SpeechOutputError(Exception):
-    """The speech cannot go where it was asked to; the message says how to fix it."""
 
 
 class AudioSink(Protocol):

@@ -25,22 +25,10 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from guide_core.protocol import AnswerDelta, CloseCode, DescriptionDelta, Pose, TourState, dump_message
+from guide_core.protocol import AnswerDelta, DescriptionDelta, Pose, TourState, dump_message
+from guide_server.exceptions import OutboxClosed, OutboxOverflow
 
 SUPERSEDED_TYPES = (Pose, TourState)
-
-
-class OutboxClosed(Exception):
-    """The connection must end: carries the WebSocket close code and reason."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-class OutboxOverflow(OutboxClosed):
-    """The client fell so far behind that even merged, its queue stayed full."""
 
 
 def merge_deltas(first: DescriptionDelta | AnswerDelta, second: DescriptionDelta | AnswerDelta):
@@ -79,9 +67,9 @@ class Outbox:
         """Whether the client fell hopelessly behind (the connection should close)."""
         return self._overflowed
 
-    def close(self, code: int, reason: str) -> None:
-        """Ask the sender to close the connection once the queued messages are sent."""
-        self._closed = OutboxClosed(code, reason)
+    def close(self, ending: OutboxClosed) -> None:
+        """Ask the sender to end the connection with `ending` once the queued messages are sent."""
+        self._closed = ending
         self._ready.set()
 
     def offer(self, message: BaseModel, text: str | None = None) -> None:
@@ -124,9 +112,7 @@ class Outbox:
     async def _next(self) -> tuple[BaseModel, str | None]:
         while True:
             if self._overflowed:
-                raise OutboxOverflow(
-                    CloseCode.TOO_SLOW, f"more than {self.maxsize} messages pending even after merging"
-                )
+                raise OutboxOverflow(f"more than {self.maxsize} messages pending even after merging")
             if self._items:
                 return self._items.popleft()
             if self._closed is not None:

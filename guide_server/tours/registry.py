@@ -13,12 +13,9 @@ import time
 from collections.abc import Callable
 
 from guide_core.catalogue.loader import Catalogue
+from guide_server.exceptions import TourLimitReached
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.tour import NarrationFactory, PregenerationOutcome, Tour
-
-
-class TourLimitReached(Exception):
-    """Every one of the `max_tours` tours has a client connected: no room for another."""
 
 
 class TourRegistry:

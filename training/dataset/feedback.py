@@ -24,6 +24,7 @@ from guide_server.generation.prompts import description_messages
 from training.dataset.compose import supported
 from training.dataset.examples import Task
 from training.dataset.tasks import Draft, Pending, fixed
+from training.exceptions import FeedbackFileError
 
 
 class FeedbackLine(BaseModel):
@@ -36,10 +37,6 @@ class FeedbackLine(BaseModel):
     correction: str | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
     author: Literal["visitor", "curator"] = "visitor"
-
-
-class FeedbackFileError(ValueError):
-    """A feedback JSONL line is malformed or names an exhibit the catalogue lacks."""
 
 
 def read_feedback(path: Path) -> list[FeedbackLine]:

@@ -12,16 +12,8 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 
-from guide_core.protocol import (
-    ClientKind,
-    ClientMessage,
-    CloseCode,
-    ErrorCode,
-    Pose,
-    ProtocolError,
-    Proximity,
-    Welcome,
-)
+from guide_core.exceptions import ProtocolError
+from guide_core.protocol import ClientKind, ClientMessage, ErrorCode, Pose, Proximity, Welcome
 from guide_server.api.services import GuideServices
 from guide_server.api.sockets.session import (
     HandshakeRefused,
@@ -31,6 +23,7 @@ from guide_server.api.sockets.session import (
     refuse,
     serve_connection,
 )
+from guide_server.exceptions import ConnectionReplaced
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -58,7 +51,7 @@ async def robot_socket(websocket: WebSocket) -> None:
     robot.outbox.offer(Welcome(session_id=robot.session_id, tour=tour.id, model_id=services.engine.model_id))
     previous = tour.attach_robot(robot)
     if previous is not None:
-        previous.outbox.close(CloseCode.REPLACED, "a newer robot connection took this tour over")
+        previous.outbox.close(ConnectionReplaced("a newer robot connection took this tour over"))
 
     loop = asyncio.get_running_loop()
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from fastapi import WebSocket, WebSocketDisconnect
 
+from guide_core.exceptions import ProtocolError
 from guide_core.protocol import (
     PROTOCOL_VERSION,
     ClientKind,
@@ -29,17 +30,28 @@ from guide_core.protocol import (
     Error,
     ErrorCode,
     Hello,
-    ProtocolError,
     parse_client_message,
 )
 from guide_server.api.deps import token_matches
 from guide_server.api.services import GuideServices
+from guide_server.exceptions import ConnectionReplaced, OutboxClosed, OutboxOverflow, TourLimitReached
 from guide_server.tours.connection import Connection
-from guide_server.tours.outbox import Outbox, OutboxClosed, OutboxOverflow
-from guide_server.tours.registry import TourLimitReached
+from guide_server.tours.outbox import Outbox
 from guide_server.tours.tour import Tour
 
 log = logging.getLogger(__name__)
+
+CLOSE_CODES: dict[type[OutboxClosed], CloseCode] = {
+    OutboxOverflow: CloseCode.TOO_SLOW,
+    ConnectionReplaced: CloseCode.REPLACED,
+}
+"""How each way a connection must end closes its socket (the edge's mapping; tours/ knows no codes)."""
+
+
+def close_code_for(ending: OutboxClosed) -> int:
+    """The WebSocket close code for `ending` (1000, a normal close, for any other)."""
+    return next((int(code) for kind, code in CLOSE_CODES.items() if isinstance(ending, kind)), 1000)
+
 
 Handler = Callable[[ClientMessage], Awaitable[None]]
 
@@ -221,6 +233,6 @@ async def serve_connection(
                 with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
                     await websocket.send_text(error.model_dump_json(exclude_none=True))
             with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                await websocket.close(code=exc.code, reason=exc.reason[:120])
+                await websocket.close(code=close_code_for(exc), reason=exc.reason[:120])
         elif exc is not None and not isinstance(exc, WebSocketDisconnect | OSError | RuntimeError):
             log.error("connection %s ended by %r", connection.session_id, exc)

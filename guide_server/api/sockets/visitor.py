@@ -16,6 +16,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 
 from guide_core.catalogue.models import Exhibit
+from guide_core.exceptions import ProtocolError
 from guide_core.protocol import (
     ClientKind,
     ClientMessage,
@@ -26,7 +27,6 @@ from guide_core.protocol import (
     Goto,
     Hello,
     Limits,
-    ProtocolError,
     Question,
     SpeechAudio,
     SpeechSetting,

@@ -17,18 +17,19 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from guide_core.backoff import Backoff
+from guide_core.exceptions import CertificateMismatch
 from guide_core.protocol import Goto, Pose, Proximity
-from guide_core.tls import CertificateMismatch, ClientTrust
+from guide_core.tls import ClientTrust
 from guide_robot.bridge_core import (
     EventBuffer,
     PoseRateLimit,
-    ServerRefused,
     expect_welcome,
     goal_from_frame,
     hello_text,
     pose_text,
     proximity_text,
 )
+from guide_robot.exceptions import ServerRefused
 
 log = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ from guide_core.protocol import (
     dump_message,
     parse_server_message,
 )
+from guide_robot.exceptions import ServerRefused
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +111,6 @@ class PoseRateLimit:
             return False
         self._last_sent = now
         return True
-
-
-class ServerRefused(Exception):
-    """The server answered the hello with an `error` (bad token, bad protocol version)."""
 
 
 def hello_text(*, token: str, tour: str) -> str:

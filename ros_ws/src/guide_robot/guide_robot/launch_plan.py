@@ -11,12 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from guide_robot.bridge_core import check_server_url
+from guide_robot.exceptions import LaunchArgumentError
 
 DEFAULT_PORTS = {"ws": 80, "wss": 443}
-
-
-class LaunchArgumentError(ValueError):
-    """A launch argument that cannot work, with what to pass instead."""
 
 
 def serve_command(server_url: str, exhibits_dir: str, engine: str = "") -> list[str]:

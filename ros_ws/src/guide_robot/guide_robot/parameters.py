@@ -18,12 +18,9 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from guide_core.catalogue import CatalogueError, CatalogueStore
+from guide_robot.exceptions import BadParameter
 
 Check = Callable[[Mapping[str, Any]], list[str]]
-
-
-class BadParameter(Exception):
-    """A node's parameters cannot work; the message says which and how to fix it."""
 
 
 class CheckedParameters:

@@ -26,8 +26,9 @@ from guide_core.catalogue.models import FloorPlan
 from guide_core.catalogue.watch import CatalogueWatchThread
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_robot.drive import DriveSettings, PoseNoise, TourDriver, Waypoint
+from guide_robot.exceptions import BadParameter
 from guide_robot.messages import pose_msg, robot_pose
-from guide_robot.parameters import BadParameter, CheckedParameters, open_catalogue
+from guide_robot.parameters import CheckedParameters, open_catalogue
 from guide_robot.proximity import MapTransform, RobotPose
 from guide_robot.spin import spin_node
 from guide_robot.topics import GOAL_TOPIC, ODOM_TOPIC

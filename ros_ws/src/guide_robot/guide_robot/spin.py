@@ -18,7 +18,7 @@ from rclpy.executors import Executor, ExternalShutdownException, MultiThreadedEx
 from rclpy.node import Node
 
 from guide_core.interrupts import ignore_interrupts
-from guide_robot.parameters import BadParameter
+from guide_robot.exceptions import BadParameter
 
 log = logging.getLogger(__name__)
 
