@@ -33,6 +33,7 @@ test: setup vr-tools web
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy guide_core guide_server ros_ws/src/guide_robot/guide_robot bench training
 
 # The VR side (unity_bridge/, web/): mono's C# compiler for the Unity package's compile check,
 # Debian's chromium for the browser test (never a downloaded browser), node/npm for the bundle.

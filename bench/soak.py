@@ -128,7 +128,12 @@ class SoakVisitor:
 
         from guide_core.demo_tokens import DEMO_VISITOR_TOKEN
 
-        hello = {"type": "hello", "client": "visitor", "token": DEMO_VISITOR_TOKEN, "tour": "default"}
+        hello: dict[str, Any] = {
+            "type": "hello",
+            "client": "visitor",
+            "token": DEMO_VISITOR_TOKEN,
+            "tour": "default",
+        }
         if self.resume is not None:
             hello["resume"] = self.resume
         try:

@@ -32,7 +32,9 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from guide_core.backoff import Backoff
 from guide_core.exceptions import CertificateMismatch
 from guide_core.protocol import (
+    AnswerEnd,
     ClientKind,
+    DescriptionEnd,
     Hello,
     ResumePoint,
     ServerMessage,
@@ -147,6 +149,7 @@ class StreamPrinter:
                 self._open_line = True
                 return message.text
             case "description.end" | "answer.end":
+                assert isinstance(message, DescriptionEnd | AnswerEnd)
                 if message.type == "description.end":
                     self.finished_descriptions += 1
                 return self._block(self._ending(message))
@@ -161,7 +164,7 @@ class StreamPrinter:
                 return self._block(f"!! {message.code.value}: {message.message}")
         return ""
 
-    def _ending(self, message: ServerMessage) -> str:
+    def _ending(self, message: DescriptionEnd | AnswerEnd) -> str:
         parts = [f"   [{message.finish_reason.value}, {message.token_count} tokens"]
         if message.ttft_ms is not None:
             parts.append(f", first token {message.ttft_ms:.0f} ms")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import venv
@@ -30,6 +31,7 @@ ROS_WHEELS = [
     "ros-nav-msgs==5.5.1",
     "ros-visualization-msgs==5.5.1",
 ]
+IGNORED = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
 SERVER_ONLY = ("torch", "transformers", "fastapi", "uvicorn", "guide_server", "onnxruntime", "piper")
 
 
@@ -39,11 +41,16 @@ def robot_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("robot-venv")
     venv.create(folder, with_pip=True)
     pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    core = str(PROJECT_ROOT / "guide_core")
-    subprocess.run([*pip, core, "websockets==17.4", *ROS_WHEELS], check=True, timeout=60 * TIMEOUT)
-    subprocess.run(
-        [*pip, str(PROJECT_ROOT / "ros_ws" / "src" / "guide_robot")], check=True, timeout=30 * TIMEOUT
+    # Copies, so pip's in-tree builds leave no build/ folders in the checkout.
+    sources = tmp_path_factory.mktemp("robot-sources")
+    core = shutil.copytree(PROJECT_ROOT / "guide_core", sources / "guide_core", ignore=IGNORED)
+    robot = shutil.copytree(
+        PROJECT_ROOT / "ros_ws" / "src" / "guide_robot", sources / "robot", ignore=IGNORED
     )
+    (robot / "launch" / "guide.launch.py").unlink()
+    shutil.copy(PROJECT_ROOT / "launch" / "guide.launch.py", robot / "launch" / "guide.launch.py")
+    subprocess.run([*pip, str(core), "websockets==17.4", *ROS_WHEELS], check=True, timeout=60 * TIMEOUT)
+    subprocess.run([*pip, str(robot)], check=True, timeout=30 * TIMEOUT)
     return folder
 
 

@@ -48,7 +48,7 @@ def tls_options(certificate: ServerCertificate | None) -> dict[str, str]:
     return {"ssl_certfile": str(certificate.cert), "ssl_keyfile": str(certificate.key)}
 
 
-GRACEFUL_SHUTDOWN_S = 10.0
+GRACEFUL_SHUTDOWN_S = 10
 """How long shutdown waits for open connections and tasks before closing them."""
 
 

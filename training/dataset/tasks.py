@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import District, Exhibit
 from guide_core.protocol import Audience, VisitorProfile
-from guide_server.generation.prompts import answer_messages, description_facts, description_messages
+from guide_server.generation.prompts import (
+    ChatMessage,
+    answer_messages,
+    description_facts,
+    description_messages,
+)
 from guide_server.narration.retrieval import statements
 from training.dataset.compose import (
     NOT_HELD,
@@ -44,7 +49,7 @@ class Draft:
     exhibit_id: str | None
     audience: Audience
     question: str | None
-    prompt: list[dict[str, str]]
+    prompt: list[ChatMessage]
     target: str
     expected_facts: list[str] = field(default_factory=list)
     forbidden: list[str] = field(default_factory=list)

@@ -103,6 +103,8 @@ class GuideBridgeNode(Node):
         super().destroy_node()
 
     def _on_pose(self, msg: PoseStamped) -> None:
+        if self.client is None:
+            return
         pose = robot_pose(msg.pose)
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec / 1e9
         self.client.send_pose(
@@ -115,7 +117,8 @@ class GuideBridgeNode(Node):
         except ValidationError as exc:
             self.get_logger().warning(f"ignoring a malformed proximity event on {EVENTS_TOPIC}: {exc}")
             return
-        self.client.send_event(event)
+        if self.client is not None:
+            self.client.send_event(event)
 
     def _on_goto(self, goto: Goto) -> None:
         # Called on the client's thread; rclpy publishers are thread-safe.

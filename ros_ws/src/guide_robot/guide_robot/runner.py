@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def build_nodes(setup: RobotSetup, *, context: Context | None = None) -> list[No
     from guide_robot.sim_turtlebot_node import SimTurtlebotNode
 
     exhibits = str(setup.exhibits_dir)
-    plans: list[tuple[type[Node], dict[str, Any]]] = []
+    plans: list[tuple[Callable[..., Node], dict[str, Any]]] = []
     if setup.use_sim:
         plans.append((SimTurtlebotNode, {"exhibits_dir": exhibits, **setup.sim}))
     start = {k: setup.sim.get(f"start_{k}", 0.0) for k in ("x", "y", "yaw")} if setup.use_sim else {}
