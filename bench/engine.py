@@ -28,7 +28,7 @@ from guide_server.generation.prompts import (
 )
 
 if TYPE_CHECKING:
-    from guide_server.generation.transformers_engine import TransformersEngine
+    from guide_server.generation.engines.transformers import TransformersEngine
 
 EXHIBITS = ("kolossi-castle", "choirokoitia", "kourion-theatre")
 QUESTION = "When was it built, and by whom?"
@@ -85,7 +85,7 @@ def reference_generate(model: Any, tokenizer: Any, prompt: str, params: Generati
     """Plain `model.generate` of an already rendered prompt, timed."""
     import torch
 
-    from guide_server.generation.transformers_engine import sampling_kwargs
+    from guide_server.generation.engines.transformers import sampling_kwargs
 
     clock = _TokenClock()
     started = time.perf_counter()
@@ -140,7 +140,7 @@ def _requests(catalogue: Any) -> list[tuple[str, str, Any]]:
 
 
 async def _measure(args: argparse.Namespace) -> tuple[str, int, list[list[object]]]:
-    from guide_server.generation.transformers_engine import TransformersEngine
+    from guide_server.generation.engines.transformers import TransformersEngine
 
     catalogue = load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR)
     engine = TransformersEngine(threads=args.threads)

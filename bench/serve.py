@@ -84,14 +84,14 @@ def _forget_prompts(engine: Any) -> None:
 
 def _engine(kind: str) -> Any:
     if kind == "scripted":
-        from guide_server.generation.scripted_engine import ScriptedEngine
+        from guide_server.generation.engines.scripted import ScriptedEngine
 
         return ScriptedEngine()
     if kind == "onnx":
-        from guide_server.generation.onnx_engine import OnnxGenAIEngine
+        from guide_server.generation.engines.onnx import OnnxGenAIEngine
 
         return OnnxGenAIEngine()
-    from guide_server.generation.transformers_engine import TransformersEngine
+    from guide_server.generation.engines.transformers import TransformersEngine
 
     return TransformersEngine()
 

@@ -92,7 +92,7 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
     from guide_server.api import create_app
     from guide_server.api.running import running_server
     from guide_server.core.config import GuideSettings
-    from guide_server.core.engines import build_engine
+    from guide_server.generation.engines.factory import build_engine
 
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory() as scratch:

@@ -33,8 +33,8 @@ from guide_server.api.running import running_server
 from guide_server.api.services import GuideServices
 from guide_server.core.config import GuideSettings
 from guide_server.generation.engine import Engine
+from guide_server.generation.engines.scripted import split_words
 from guide_server.generation.prompts import description_facts
-from guide_server.generation.scripted_engine import split_words
 from guide_server.narration.claim_text import split_sentences
 from guide_server.narration.retrieval import MiniLMEmbedder
 

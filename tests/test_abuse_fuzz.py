@@ -38,7 +38,7 @@ from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import MAX_MESSAGE_BYTES, ErrorCode, Feedback, Goto, Hello, Pose, Proximity, Question
 from guide_server.api import create_app
 from guide_server.api.running import running_server
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 # The server thread (uvicorn, websockets) draws on `random` while Hypothesis generates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module")

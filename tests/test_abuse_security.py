@@ -25,7 +25,7 @@ from guide_server.api import deps
 from guide_server.api.running import running_server
 from guide_server.api.sockets.session import origin_allowed
 from guide_server.feedback.store import export_feedback
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 ANSWER = "The castle's keep has three storeys."
 SECRET = "visitor-secret-0123456789abcdef"

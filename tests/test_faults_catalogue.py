@@ -19,7 +19,7 @@ from server_harness import EXHIBIT, guide_server, robot, settings_for, text_of, 
 from test_server_streaming import TEXT
 
 from guide_core.protocol import ErrorCode, FinishReason, ProximityKind
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 SAID_BEFORE_EDIT = 2
 

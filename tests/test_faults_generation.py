@@ -40,8 +40,8 @@ from guide_core.protocol import (
     parse_server_message,
 )
 from guide_server.core.config import GuideSettings
-from guide_server.core.engines import build_engine
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.factory import build_engine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 SAID_BEFORE_FAULT = 2
 

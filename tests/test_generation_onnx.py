@@ -19,8 +19,8 @@ from guide_core.protocol import VisitorProfile
 from guide_server.exceptions import ModelLoadError
 from guide_server.generation import onnx_export
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
+from guide_server.generation.engines.onnx import OnnxGenAIEngine
 from guide_server.generation.model_store import MODEL_CACHE_ENV, resolve_base
-from guide_server.generation.onnx_engine import OnnxGenAIEngine
 from guide_server.generation.onnx_export import EXPORT_MARKER, export_dir, export_onnx
 from guide_server.generation.prompts import description_messages
 
@@ -145,7 +145,7 @@ async def test_adapter_is_merged_before_export(
 
 async def test_onnx_is_the_servers_default_engine() -> None:
     from guide_server.core.config import GuideSettings
-    from guide_server.core.engines import build_engine
+    from guide_server.generation.engines.factory import build_engine
 
     built = build_engine(GuideSettings())
     assert isinstance(built, OnnxGenAIEngine) and built.model_id == load_selected_model().id

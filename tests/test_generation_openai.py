@@ -25,9 +25,9 @@ from guide_server.exceptions import (
     RemoteEngineError,
 )
 from guide_server.generation.engine import Chunk, GenerationParams
-from guide_server.generation.openai_engine import OpenAICompatibleEngine
+from guide_server.generation.engines.openai import OpenAICompatibleEngine
+from guide_server.generation.engines.transformers import TransformersEngine
 from guide_server.generation.prompts import ChatMessage
-from guide_server.generation.transformers_engine import TransformersEngine
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -19,6 +19,7 @@ from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import VisitorProfile
 from guide_server.exceptions import EngineNotStarted, ModelLoadError
 from guide_server.generation.engine import Chunk, Engine, GenerationParams
+from guide_server.generation.engines.transformers import TransformersEngine, sampling_kwargs
 from guide_server.generation.model_store import load_base
 from guide_server.generation.prompts import (
     ChatMessage,
@@ -26,7 +27,6 @@ from guide_server.generation.prompts import (
     description_facts,
     description_messages,
 )
-from guide_server.generation.transformers_engine import TransformersEngine, sampling_kwargs
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="session")]
 
@@ -99,7 +99,7 @@ async def test_chunk_streamer_sends_each_token_at_once_and_loses_nothing(
 
     import torch
 
-    from guide_server.generation.transformers_engine import ChunkStreamer, GenerationStats
+    from guide_server.generation.engines.transformers import ChunkStreamer, GenerationStats
 
     tokenizer = engine.tokenizer
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]

@@ -22,8 +22,8 @@ from guide_core.model_registry import DEFAULT_BASE
 from guide_core.paths import PROJECT_ROOT
 from guide_server.exceptions import EngineUnreachable, RemoteEngineError
 from guide_server.generation.engine import GenerationParams
+from guide_server.generation.engines.openai import OpenAICompatibleEngine
 from guide_server.generation.model_store import PACKAGED_BASES
-from guide_server.generation.openai_engine import OpenAICompatibleEngine
 from guide_server.generation.prompts import ChatMessage
 
 pytestmark = pytest.mark.bench_env

@@ -16,7 +16,7 @@ from guide_server.api import create_app
 from guide_server.api.running import running_server
 from guide_server.core.config import GuideSettings
 from guide_server.feedback.store import export_feedback
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 AUTH = {"Authorization": f"Bearer {DEMO_VISITOR_TOKEN}"}
 
@@ -158,7 +158,7 @@ async def test_readyz_reports_an_engine_that_failed_to_start(tmp_path: Path, exh
     ],
 )
 def test_the_engine_is_chosen_by_the_settings(engine: str, class_name: str) -> None:
-    from guide_server.core.engines import build_engine
+    from guide_server.generation.engines.factory import build_engine
 
     assert type(build_engine(GuideSettings(engine=engine))).__name__ == class_name
 

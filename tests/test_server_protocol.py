@@ -36,7 +36,7 @@ from guide_core.protocol import (
 )
 from guide_server.core.config import GuideSettings
 from guide_server.feedback.store import export_feedback
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 ANSWER = "The castle's keep has three storeys."
 UNSUPPORTED = "Kolossi Castle was built in 1066 by King Harold."

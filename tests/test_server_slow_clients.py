@@ -22,7 +22,7 @@ from guide_core.protocol import (
 )
 from guide_server.exceptions import OutboxOverflow
 from guide_server.generation.engine import Chunk
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 from guide_server.tours.outbox import Outbox
 
 

@@ -16,7 +16,7 @@ from test_speech import assert_spoken_in_step, stream_with_audio
 
 from guide_core.model_registry import DEFAULT_BASE, RegisteredModel
 from guide_core.protocol import Question
-from guide_server.generation.transformers_engine import TransformersEngine
+from guide_server.generation.engines.transformers import TransformersEngine
 from guide_server.narration.claim_checker import check_sentence
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]

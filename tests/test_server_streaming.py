@@ -22,7 +22,7 @@ from server_harness import (
 )
 
 from guide_core.protocol import Proximity, ProximityKind, ResumePoint, VisitorProfile
-from guide_server.generation.scripted_engine import ScriptedEngine, split_words
+from guide_server.generation.engines.scripted import ScriptedEngine, split_words
 
 SENTENCES = [
     "Kolossi Castle was the headquarters of the Knights Hospitaller near Limassol.",

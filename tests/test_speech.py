@@ -15,7 +15,7 @@ from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, v
 from test_server_streaming import SENTENCES, TEXT, enter
 
 from guide_core.protocol import ErrorCode, Question, SpeechSetting, VisitorProfile
-from guide_server.generation.scripted_engine import ScriptedEngine
+from guide_server.generation.engines.scripted import ScriptedEngine
 
 
 async def stream_with_audio(client: Client, kind: str = "description") -> tuple[list, list]:

@@ -14,7 +14,7 @@ from server_harness import EXHIBIT, Client, guide_server, robot, settings_for, v
 
 from guide_core.catalogue.models import ApproachSettings, ExhibitPlacement
 from guide_core.protocol import Pose, Proximity, ProximityKind
-from guide_server.generation.scripted_engine import ScriptedEngine, grounded_script
+from guide_server.generation.engines.scripted import ScriptedEngine, grounded_script
 from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
 
 SETTINGS = ApproachSettings()

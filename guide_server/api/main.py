@@ -24,8 +24,8 @@ from guide_server.api.routes import exhibits, feedback, health, museum
 from guide_server.api.services import EngineStatus, build_services
 from guide_server.api.sockets import robot, visitor
 from guide_server.core.config import GuideSettings, get_settings
-from guide_server.core.engines import build_engine
 from guide_server.generation.engine import Engine
+from guide_server.generation.engines.factory import build_engine
 from guide_server.narration.retrieval import Embedder, FactRanker
 
 log = logging.getLogger(__name__)

@@ -80,8 +80,8 @@ def export_onnx(model: RegisteredModel, *, precision: str = "int4") -> Path:
 def _save_merged(model: RegisteredModel, out: Path) -> Path:
     """Save the fp32 base with the adapter merged in (model, tokenizer and chat template)."""
     from guide_server.exceptions import ModelNotFound
+    from guide_server.generation.engines.transformers import _merge_adapter
     from guide_server.generation.model_store import load_base
-    from guide_server.generation.transformers_engine import _merge_adapter
 
     try:
         merged, tokenizer = load_base(model.base)

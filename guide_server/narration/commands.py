@@ -44,7 +44,7 @@ def ask_command(args: argparse.Namespace) -> int:
 async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
     from guide_core.protocol import AnswerDelta, AnswerEnd, Audience, VisitorProfile
     from guide_server.core.config import GuideSettings
-    from guide_server.core.engines import build_engine
+    from guide_server.generation.engines.factory import build_engine
     from guide_server.narration.claim_checker import check_sentence
     from guide_server.narration.narrator import Narrator
     from guide_server.narration.questions import QuestionRouter

@@ -119,7 +119,7 @@ async def evaluate_model(
     split: str,
 ) -> CandidateResult:
     """Load `model` in the transformers engine, answer `items`, score them."""
-    from guide_server.generation.transformers_engine import TransformersEngine
+    from guide_server.generation.engines.transformers import TransformersEngine
 
     engine = TransformersEngine(model)
     await engine.start()

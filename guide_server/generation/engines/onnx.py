@@ -16,10 +16,10 @@ from typing import Any
 
 from guide_core.model_registry import RegisteredModel
 from guide_server.generation.engine import GenerationParams
+from guide_server.generation.engines.transformers import GenerationStats, TransformersEngine
 from guide_server.generation.onnx_export import export_onnx
 from guide_server.generation.prefix_cache import PrefixCache
 from guide_server.generation.prompts import SYSTEM_PROMPT, ChatMessage, render_prompt
-from guide_server.generation.transformers_engine import GenerationStats, TransformersEngine
 
 log = logging.getLogger(__name__)
 
