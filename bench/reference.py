@@ -75,7 +75,7 @@ async def measure_llamacpp(
     engine: Any, catalogue: Any, exhibits: tuple[str, ...], args: Any
 ) -> list[list[object]]:
     """Rows of the guide's engine and llama.cpp side by side on the same description prompts."""
-    from bench.serve import _bare_engine, _forget_prompts
+    from bench.engine_timing import bare_engine_timing, forget_prompts
     from guide_core.protocol import VisitorProfile
     from guide_server.generation.engine import GenerationParams
     from guide_server.generation.prompts import description_messages
@@ -83,9 +83,9 @@ async def measure_llamacpp(
     chosen = [catalogue.exhibits[name] for name in exhibits]
     ours: list[tuple[float, float]] = []
     for exhibit in chosen:
-        _forget_prompts(engine)
+        forget_prompts(engine)
         messages = description_messages(exhibit, VisitorProfile())
-        first_token, _, rate = await _bare_engine(engine, messages, args.max_new_tokens)
+        first_token, _, rate = await bare_engine_timing(engine, messages, args.max_new_tokens)
         ours.append((first_token, rate))
     prompts = [engine.render(description_messages(exhibit, VisitorProfile())) for exhibit in chosen]
     # llama.cpp's spinning threads collapse when the cores are shared: time it with one thread and
@@ -134,12 +134,12 @@ def print_llamacpp(rows: list[list[object]], engine_label: str, budget: int) -> 
 
 async def cached_description_latency(url: str, exhibit_id: str, *, replays: int, seq: int) -> list[float]:
     """Ms from the proximity event to the first delta at a visitor, for a description cached before."""
-    from bench.serve import _visitor_round
+    from bench.engine_timing import visitor_round
 
-    await _visitor_round(url, 1, exhibit_id, seq)  # generates and caches the description
+    await visitor_round(url, 1, exhibit_id, seq)  # generates and caches the description
     timings: list[float] = []
     for replay in range(replays):
-        ttft, _, _ = await _visitor_round(url, 1, exhibit_id, seq + 2 * (replay + 1))
+        ttft, _, _ = await visitor_round(url, 1, exhibit_id, seq + 2 * (replay + 1))
         timings += ttft
     return timings
 

@@ -22,10 +22,10 @@ import argparse
 import asyncio
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from bench.engine_timing import bare_engine_timing, forget_prompts, visitor_round
 from bench.reference import (
     BENCH_PYTHON,
     cached_description_latency,
@@ -34,7 +34,6 @@ from bench.reference import (
     print_llamacpp,
 )
 from bench.table import print_table
-from bench.visits import timed_visit
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
 EXHIBITS = ("kolossi-castle", "kourion-theatre", "choirokoitia", "kyrenia-ship", "salamis", "amathus")
@@ -75,13 +74,6 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
 
 
-def _forget_prompts(engine: Any) -> None:
-    """Empty the engine's prompt-prefix cache, if it has one, so each run reads its prompt cold."""
-    prefixes = getattr(engine, "prefixes", None)
-    if prefixes is not None:
-        prefixes.clear()
-
-
 def _engine(kind: str) -> Any:
     if kind == "scripted":
         from guide_server.generation.engines.scripted import ScriptedEngine
@@ -94,51 +86,6 @@ def _engine(kind: str) -> Any:
     from guide_server.generation.engines.transformers import TransformersEngine
 
     return TransformersEngine()
-
-
-async def _bare_engine(engine: Any, messages: list, budget: int) -> tuple[float, float, float]:
-    """(ms to first token, ms to the end of the first sentence, tokens/s after the first token) alone."""
-    from guide_server.generation.engine import GenerationParams
-    from guide_server.narration.claim_text import complete_sentences
-
-    started = time.perf_counter()
-    first = last = sentence = None
-    tokens = 0
-    text = ""
-    async for chunk in engine.stream(messages, GenerationParams(max_new_tokens=budget)):
-        last = time.perf_counter()
-        first = first or last
-        tokens += chunk.tokens
-        text += chunk.text
-        if sentence is None and complete_sentences(text)[0]:
-            sentence = last
-    assert first is not None and last is not None, "the engine produced no text"
-    sentence = sentence or last
-    rate = (tokens - 1) / (last - first) if last > first else float("nan")
-    return (first - started) * 1000, (sentence - started) * 1000, rate
-
-
-async def _visitor_round(
-    url: str, count: int, exhibit_id: str, seq: int
-) -> tuple[list[float], list[float], list[float]]:
-    from guide_core.protocol import parse_server_message
-
-    async def listen(socket: Any) -> tuple[float, float, int, float]:
-        first = None
-        while True:
-            message = parse_server_message(await socket.recv())
-            if message.type == "description.delta" and first is None:
-                first = time.perf_counter()
-            if message.type == "description.end":
-                check = message.fact_check
-                checks = check.released + len(check.withheld) if check else 0
-                per_sentence = check.check_ms / checks if check and checks else 0.0
-                return (first or time.perf_counter(), time.perf_counter(), message.token_count, per_sentence)
-
-    sent, results = await timed_visit(url, count, exhibit_id, seq, listen)
-    ttft = [(first - sent) * 1000 for first, _, _, _ in results]
-    rates = [(tokens - 1) / (end - first) for first, end, tokens, _ in results if end > first and tokens > 1]
-    return ttft, rates, [check for *_, check in results]
 
 
 async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[str, Any]]:
@@ -180,13 +127,15 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
                     # the reference generates the same prompt just before, on the same engine.
                     exhibit = catalogue.exhibits[EXHIBITS[(seq // 2) % len(EXHIBITS)]]
                     messages = description_messages(exhibit, VisitorProfile())
-                    _forget_prompts(engine)
-                    ttft, first_sentence, rate = await _bare_engine(engine, messages, args.max_new_tokens)
+                    forget_prompts(engine)
+                    ttft, first_sentence, rate = await bare_engine_timing(
+                        engine, messages, args.max_new_tokens
+                    )
                     ref_ttft.append(ttft)
                     ref_sentence.append(first_sentence)
                     ref_rate.append(rate)
-                    _forget_prompts(engine)
-                    ttft_list, rate_list, check_list = await _visitor_round(url, count, exhibit.id, seq)
+                    forget_prompts(engine)
+                    ttft_list, rate_list, check_list = await visitor_round(url, count, exhibit.id, seq)
                     seq += 2
                     ttfts += ttft_list
                     rates += rate_list

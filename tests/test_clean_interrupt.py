@@ -56,30 +56,26 @@ async def test_guide_serve_stops_cleanly_on_a_second_sigint_during_shutdown(
     server = await _start(
         "serve", "--engine", "scripted", "--port", port, "--exhibits", str(exhibits_dir), env=env
     )
-    try:
-        await server.wait_for("Uvicorn running on")
-        server.process.send_signal(signal.SIGINT)
-        await server.wait_for("Shutting down")
-        server.process.send_signal(signal.SIGINT)
-        status = await server.finish()
-    finally:
-        if server.process.returncode is None:
-            server.process.kill()
-    assert status == 0, server.log
-    assert "Traceback" not in server.log and "KeyboardInterrupt" not in server.log, server.log
+    await _interrupt_twice(server, ready="Uvicorn running on", stopping="Shutting down")
 
 
 async def test_robot_nodes_stop_cleanly_on_a_second_sigint_during_clean_up(exhibits_dir: Path) -> None:
     env = os.environ | {"ROS_DOMAIN_ID": str(150 + os.getpid() % 60)}
     robot = await _start("robot", "--sim", "--no-bridge", "--exhibits", str(exhibits_dir), env=env)
+    # The second SIGINT lands while the nodes clean up, as ros2 launch sends it.
+    await _interrupt_twice(robot, ready="tracking", stopping="stopping ")
+
+
+async def _interrupt_twice(process: LoggedProcess, *, ready: str, stopping: str) -> None:
+    """SIGINT once `ready` is logged and again once `stopping` is: a clean exit, no traceback."""
     try:
-        await robot.wait_for("tracking")
-        robot.process.send_signal(signal.SIGINT)
-        await robot.wait_for("stopping ")
-        robot.process.send_signal(signal.SIGINT)  # while the nodes clean up, as ros2 launch sends it
-        status = await robot.finish()
+        await process.wait_for(ready)
+        process.process.send_signal(signal.SIGINT)
+        await process.wait_for(stopping)
+        process.process.send_signal(signal.SIGINT)
+        status = await process.finish()
     finally:
-        if robot.process.returncode is None:
-            robot.process.kill()
-    assert status == 0, robot.log
-    assert "Traceback" not in robot.log and "KeyboardInterrupt" not in robot.log, robot.log
+        if process.process.returncode is None:
+            process.process.kill()
+    assert status == 0, process.log
+    assert "Traceback" not in process.log and "KeyboardInterrupt" not in process.log, process.log
