@@ -9,7 +9,9 @@
         └── BadEngineResponse       it answered, but not with chat-completion chunks
     ModelNotFound                   a base model id is neither packaged nor a local folder
     ScriptedGenerationError         a scripted stream told to fail (tests of the error path)
+    NoExhibitToAnswer               a question names no exhibit and the robot is at none
     SpeechOutputError               speech cannot go where `guide listen` was asked to send it
+    UnknownExhibit                  the robot reported an exhibit the catalogue lacks
     TourLimitReached                every tour slot is taken by a tour with clients
     OutboxClosed                    a connection must end once its queued messages are out
     ├── OutboxOverflow              the client fell hopelessly behind
@@ -62,8 +64,16 @@ class ScriptedGenerationError(RuntimeError):
     """Raised by a scripted stream told to fail (to test the error path)."""
 
 
+class NoExhibitToAnswer(Exception):
+    """A question names no exhibit and the robot is at none: there is nothing to ground it in."""
+
+
 class SpeechOutputError(Exception):
     """The speech cannot go where it was asked to; the message says how to fix it."""
+
+
+class UnknownExhibit(Exception):
+    """The robot reported an exhibit the catalogue does not hold (a stale floor plan)."""
 
 
 class TourLimitReached(Exception):

@@ -7,19 +7,18 @@ import logging
 from dataclasses import dataclass, field
 
 from guide_core.catalogue.loader import Catalogue
-from guide_core.catalogue.store import CatalogueChange, CatalogueStore
-from guide_core.protocol import VisitorProfile
+from guide_core.catalogue.store import CatalogueStore
 from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
 from guide_server.feedback.store import FeedbackStore
 from guide_server.generation.engine import Engine
 from guide_server.narration.cache import DescriptionCache
+from guide_server.narration.catalogue_follower import CatalogueFollower
 from guide_server.narration.narrator import Narrator
 from guide_server.narration.questions import QuestionRouter
-from guide_server.narration.requests import description_request
 from guide_server.narration.retrieval import Embedder, FactRanker
+from guide_server.narration.tour_narration import TourNarration
 from guide_server.speech.speaker import Speaker
-from guide_server.tours.description_stream import Narrate
 from guide_server.tours.registry import TourRegistry
 
 log = logging.getLogger(__name__)
@@ -34,25 +33,6 @@ class EngineStatus:
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once `start()` returned or failed."""
     error: str | None = None
-
-
-class CatalogueChanges:
-    """Counts catalogue changes applied on the event loop, and lets a caller wait for the next."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._changed = asyncio.Condition()
-
-    async def applied(self) -> None:
-        """Count one change and wake waiters."""
-        async with self._changed:
-            self.count += 1
-            self._changed.notify_all()
-
-    async def wait_for(self, count: int) -> None:
-        """Wait until `count` changes were applied."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.count >= count)
 
 
 @dataclass
@@ -71,7 +51,8 @@ class GuideServices:
     tours: TourRegistry
     speaker: Speaker
     feedback: FeedbackStore
-    catalogue_changes: CatalogueChanges
+    catalogue_changes: CatalogueFollower
+    narration: TourNarration
 
     def current_catalogue(self) -> Catalogue:
         """The last good catalogue."""
@@ -98,25 +79,13 @@ def build_services(
     ranker = FactRanker(embedder)
     speaker = Speaker(enabled=settings.speech, cache_size=settings.speech_cache_size)
 
-    def narration(request_id: str, exhibit_id: str, profile: VisitorProfile) -> Narrate:
-        async def narrate(publish) -> None:  # type: ignore[no-untyped-def]
-            request = description_request(
-                catalogue.current,
-                request_id=request_id,
-                exhibit_id=exhibit_id,
-                profile=profile,
-                model_id=engine.model_id,
-            )
-            await narrator.narrate(request, publish)
-
-        return narrate
-
-    loop = asyncio.get_running_loop()
-    changes = CatalogueChanges()
-    pending: set[asyncio.Task[None]] = set()
+    questions = QuestionRouter(ranker)
+    narration = TourNarration(
+        narrator=narrator, engine=engine, catalogue=catalogue, questions=questions, engine_ready=status.ready
+    )
     tours = TourRegistry(
         catalogue=lambda: catalogue.current,
-        narration=narration,
+        narration=narration.description,
         robot_pose_timeout_s=settings.robot_pose_timeout_s,
         speaker=speaker,
         pregenerate=settings.pregenerate,
@@ -124,25 +93,8 @@ def build_services(
         max_tours=settings.max_tours,
         idle_expiry_s=settings.tour_idle_expiry_s,
     )
-
-    async def finish_change(removed: frozenset[str]) -> None:
-        # A removed exhibit's description is cancelled before the change counts as applied.
-        if removed:
-            await tours.on_exhibits_removed(removed)
-        await changes.applied()
-
-    def apply_change(change: CatalogueChange) -> None:
-        dropped = cache.invalidate(change.changed_ids)
-        log.info("catalogue changed %s: dropped %d cached descriptions", sorted(change.changed_ids), dropped)
-        removed = frozenset(i for i in change.changed_ids if i not in change.catalogue.exhibits)
-        pending.add(task := loop.create_task(finish_change(removed)))
-        task.add_done_callback(pending.discard)
-
-    def on_change(change: CatalogueChange) -> None:
-        # Called on the reload's worker thread: hand the change to the event loop.
-        loop.call_soon_threadsafe(apply_change, change)
-
-    catalogue.on_change(on_change)
+    follower = CatalogueFollower(cache, tours.on_exhibits_removed, asyncio.get_running_loop())
+    catalogue.on_change(follower.on_change)
     return GuideServices(
         settings=settings,
         catalogue=catalogue,
@@ -152,9 +104,10 @@ def build_services(
         cache=cache,
         narrator=narrator,
         ranker=ranker,
-        questions=QuestionRouter(ranker),
+        questions=questions,
         tours=tours,
         speaker=speaker,
         feedback=FeedbackStore(settings.feedback_db),
-        catalogue_changes=changes,
+        catalogue_changes=follower,
+        narration=narration,
     )

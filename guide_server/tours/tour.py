@@ -38,6 +38,7 @@ from guide_core.protocol import (
     VisitorProfile,
     dump_message,
 )
+from guide_server.exceptions import UnknownExhibit
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
 from guide_server.tours.connection import Connection
@@ -248,7 +249,14 @@ class Tour:
         return True
 
     async def on_proximity(self, event: Proximity) -> None:
-        """React to the robot: enter starts the shared description, leave cancels it."""
+        """React to the robot: enter starts the shared description, leave cancels it.
+
+        Raises `UnknownExhibit` (nothing broadcast) for an exhibit the catalogue lacks.
+        """
+        if self._catalogue().get(event.exhibit_id) is None:
+            raise UnknownExhibit(
+                f"no exhibit {event.exhibit_id!r} in the catalogue: check the floor plan the robot uses"
+            )
         self.broadcast(event)
         async with self._lock:
             if event.event is ProximityKind.ENTER and event.exhibit_id != self.exhibit_id:

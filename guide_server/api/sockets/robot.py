@@ -23,7 +23,7 @@ from guide_server.api.sockets.session import (
     refuse,
     serve_connection,
 )
-from guide_server.exceptions import ConnectionReplaced
+from guide_server.exceptions import ConnectionReplaced, UnknownExhibit
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -66,12 +66,10 @@ async def robot_socket(websocket: WebSocket) -> None:
                 message.exhibit_id,
                 message.seq,
             )
-            if services.current_catalogue().get(message.exhibit_id) is None:
-                raise ProtocolError(
-                    ErrorCode.UNKNOWN_EXHIBIT,
-                    f"no exhibit {message.exhibit_id!r} in the catalogue: check the floor plan the robot uses",
-                )
-            await tour.on_proximity(message)
+            try:
+                await tour.on_proximity(message)
+            except UnknownExhibit as exc:
+                raise ProtocolError(ErrorCode.UNKNOWN_EXHIBIT, str(exc)) from exc
         else:
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED, f"the robot sends pose and proximity only, not {message.type!r}"

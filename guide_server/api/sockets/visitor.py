@@ -11,6 +11,7 @@ read the same stream but may not send the robot anywhere.
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
@@ -42,7 +43,7 @@ from guide_server.api.sockets.session import (
     refuse,
     serve_connection,
 )
-from guide_server.narration.requests import answer_request
+from guide_server.exceptions import NoExhibitToAnswer
 from guide_server.speech.track import SpeechTrack
 from guide_server.speech.voices import unavailable_reason
 from guide_server.tours.connection import Connection
@@ -147,45 +148,35 @@ class VisitorSession:
         task.add_done_callback(self.answers.discard)
 
     async def _answer(self, question: Question, *, current: Exhibit | None, named: Exhibit | None) -> None:
-        """Plan the answer (what it is about, which statements answer it), then narrate it."""
-        services = self.services
-        await services.engine_status.ready.wait()
-        snapshot = services.current_catalogue()
-        plan = await asyncio.to_thread(
-            services.questions.plan, snapshot, question.text, current=current, named=named
+        """Narrate the answer to this visitor (spoken too, with speech on); errors become `error`s."""
+        services, visitor = self.services, self.visitor
+        narrate = functools.partial(
+            services.narration.answer, question, visitor.profile, current=current, named=named
         )
-        if plan is None:
-            error = ProtocolError(
-                ErrorCode.NO_CURRENT_EXHIBIT,
-                "the robot is at no exhibit now and the question names none: name one with exhibit_id",
-                question.request_id,
-            ).error
-            services.metrics.client_errors.labels(error.code.value).inc()
-            self.visitor.outbox.offer(error)
-            return
-        request = answer_request(
-            plan, request_id=question.request_id, question=question.text, profile=self.visitor.profile
-        )
-        if not self.visitor.speech:
-            await services.narrator.narrate(request, self.visitor.outbox.offer)
-            return
-        visitor = self.visitor
-
-        def speak(audio: SpeechAudio) -> None:
-            if visitor.speech:  # turned off mid-answer: the rest stays silent
-                visitor.outbox.offer(audio)
-
-        track = SpeechTrack(services.speaker, visitor.profile.language, speak)
-
-        def publish(message: BaseModel) -> None:
-            visitor.outbox.offer(message)
-            track.feed(message)
-
         try:
-            await services.narrator.narrate(request, publish)
-            await track.wait()
-        finally:
-            await track.cancel()
+            if not visitor.speech:
+                await narrate(visitor.outbox.offer)
+                return
+
+            def speak(audio: SpeechAudio) -> None:
+                if visitor.speech:  # turned off mid-answer: the rest stays silent
+                    visitor.outbox.offer(audio)
+
+            track = SpeechTrack(services.speaker, visitor.profile.language, speak)
+
+            def publish(message: BaseModel) -> None:
+                visitor.outbox.offer(message)
+                track.feed(message)
+
+            try:
+                await narrate(publish)
+                await track.wait()
+            finally:
+                await track.cancel()
+        except NoExhibitToAnswer as exc:
+            error = ProtocolError(ErrorCode.NO_CURRENT_EXHIBIT, str(exc), question.request_id).error
+            services.metrics.client_errors.labels(error.code.value).inc()
+            visitor.outbox.offer(error)
 
     def goto(self, goto: Goto) -> None:
         """Forward to the tour's robot with the exhibit's place from the floor plan."""
