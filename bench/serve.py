@@ -33,6 +33,7 @@ from bench.reference import (
     print_cached,
     print_llamacpp,
 )
+from bench.server_settings import bench_settings
 from bench.table import print_table
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 
@@ -93,7 +94,6 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
     from guide_core.protocol import VisitorProfile
     from guide_server.api import create_app
     from guide_server.api.running import running_server
-    from guide_server.core.config import GuideSettings
     from guide_server.generation.prompts import description_messages
     from guide_server.narration.retrieval import MiniLMEmbedder
 
@@ -104,15 +104,7 @@ async def _measure(args: argparse.Namespace) -> tuple[list[list[object]], dict[s
     embedder = MiniLMEmbedder()
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        settings = GuideSettings(
-            exhibits_dir=args.exhibits,
-            engine=args.engine,
-            max_new_tokens=args.max_new_tokens,
-            description_cache_size=0,
-            watch_catalogue=False,
-            feedback_db=Path(scratch) / "feedback.sqlite3",
-            visitor_queue_size=1024,
-        )
+        settings = bench_settings(args, Path(scratch) / "feedback.sqlite3", visitor_queue_size=1024)
         async with running_server(create_app(settings, engine=engine, embedder=embedder)) as url:
             seq = 0
             for count in counts:

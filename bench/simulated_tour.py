@@ -106,29 +106,21 @@ async def measure_tours(args: Any, engine: Any, embedder: Any, scratch: str) -> 
     """One tour with pre-generation and one without, on fresh servers; the table's rows."""
     from pathlib import Path
 
+    from bench.engine_timing import forget_prompts
+    from bench.server_settings import bench_settings
     from guide_core.catalogue.loader import load_catalogue_or_raise
     from guide_server.api import create_app
     from guide_server.api.running import running_server
-    from guide_server.core.config import GuideSettings
 
     plan = load_catalogue_or_raise(args.exhibits).floor_plan
     stops = plan.tour[: max(2, args.tour_stops)]
     rows: list[list[object]] = []
     timings: dict[bool, TourTiming] = {}
     for pregenerate in (False, True):
-        settings = GuideSettings(
-            exhibits_dir=args.exhibits,
-            engine=args.engine,
-            max_new_tokens=args.max_new_tokens,
-            description_cache_size=0,
-            watch_catalogue=False,
-            feedback_db=Path(scratch) / f"feedback-{pregenerate}.sqlite3",
-            pregenerate=pregenerate,
-            speech=False,
+        settings = bench_settings(
+            args, Path(scratch) / f"feedback-{pregenerate}.sqlite3", pregenerate=pregenerate, speech=False
         )
-        prefixes = getattr(engine, "prefixes", None)
-        if prefixes is not None:
-            prefixes.clear()
+        forget_prompts(engine)
         await engine.start()
         app = create_app(settings, engine=engine, embedder=embedder)
         async with running_server(app) as url:

@@ -22,7 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.engine_timing import forget_prompts
 from bench.serve import EXHIBITS, percentile
+from bench.server_settings import bench_settings
 from bench.table import print_table
 from bench.visits import timed_visit
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
@@ -91,20 +93,12 @@ async def _round(
 async def _measure(args: argparse.Namespace) -> list[list[object]]:
     from guide_server.api import create_app
     from guide_server.api.running import running_server
-    from guide_server.core.config import GuideSettings
     from guide_server.generation.engines.factory import build_engine
 
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        settings = GuideSettings(
-            exhibits_dir=args.exhibits,
-            engine=args.engine,
-            max_new_tokens=args.max_new_tokens,
-            description_cache_size=0,
-            speech_cache_size=0,
-            watch_catalogue=False,
-            feedback_db=Path(scratch) / "feedback.sqlite3",
-            visitor_queue_size=1024,
+        settings = bench_settings(
+            args, Path(scratch) / "feedback.sqlite3", speech_cache_size=0, visitor_queue_size=1024
         )
         engine = build_engine(settings)
         async with running_server(create_app(settings, engine=engine)) as url:
@@ -115,9 +109,7 @@ async def _measure(args: argparse.Namespace) -> list[list[object]]:
                 for index in range(max(1, args.rounds)):
                     exhibit = EXHIBITS[index % len(EXHIBITS)]
                     for speech in (False, True):  # the same exhibit each way, one right after the other
-                        prefixes = getattr(engine, "prefixes", None)
-                        if prefixes is not None:  # every round reads its prompt cold
-                            prefixes.clear()
+                        forget_prompts(engine)  # every round reads its prompt cold
                         figures[speech] += await _round(url, count, exhibit, seq, speech)
                         seq += 2
                 off = [text for text, _ in figures[False]]
