@@ -19,7 +19,7 @@ from server_harness import (
     text_of,
     visitor,
 )
-from test_server_streaming import SENTENCES, TEXT, enter, proximity
+from test_server_streaming import SENTENCES, TEXT, described_twice, enter
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -30,7 +30,6 @@ from guide_core.protocol import (
     Feedback,
     Goto,
     Hello,
-    ProximityKind,
     Question,
     dump_message,
 )
@@ -126,11 +125,7 @@ async def test_an_unsupported_sentence_never_reaches_the_visitor(tmp_path: Path,
     engine = ScriptedEngine(script)
     async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
         async with visitor(server) as guest, robot(server) as bot:
-            await enter(bot)
-            stream = await guest.stream()
-            await bot.send(proximity(ProximityKind.LEAVE, seq=1))
-            await enter(bot, seq=2)
-            cached = await guest.stream()
+            stream, cached = await described_twice(guest, bot)
         metrics = server.services.metrics.render().decode()
     assert_gapless(stream)
     assert [m.text.strip() for m in stream if m.type == "description.delta"] == [SENTENCES[0], SENTENCES[2]]

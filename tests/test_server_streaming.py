@@ -21,7 +21,7 @@ from server_harness import (
     words_to_release,
 )
 
-from guide_core.protocol import Proximity, ProximityKind, ResumePoint, VisitorProfile
+from guide_core.protocol import Proximity, ProximityKind, ResumePoint, ServerMessage, VisitorProfile
 from guide_server.generation.engines.scripted import ScriptedEngine, split_words
 
 SENTENCES = [
@@ -50,6 +50,15 @@ def proximity(event: ProximityKind, exhibit_id: str = EXHIBIT, seq: int = 0) -> 
 async def enter(bot: Client, exhibit_id: str = EXHIBIT, seq: int = 0) -> None:
     """The robot enters an exhibit's zone."""
     await bot.send(proximity(ProximityKind.ENTER, exhibit_id, seq))
+
+
+async def described_twice(guest: Client, bot: Client) -> tuple[list[ServerMessage], list[ServerMessage]]:
+    """The robot enters, leaves and enters again: the visitor's two description streams."""
+    await enter(bot)
+    first = await guest.stream()
+    await bot.send(proximity(ProximityKind.LEAVE, seq=1))
+    await enter(bot, seq=2)
+    return first, await guest.stream()
 
 
 async def test_entering_streams_one_description_to_every_visitor(tmp_path: Path, exhibits_dir: Path) -> None:
@@ -152,11 +161,7 @@ async def test_a_cached_description_streams_at_once(tmp_path: Path, exhibits_dir
     engine = ScriptedEngine(TEXT)
     async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
         async with visitor(server) as guest, robot(server) as bot:
-            await enter(bot)
-            first = await guest.stream()
-            await bot.send(proximity(ProximityKind.LEAVE, seq=1))
-            await enter(bot, seq=2)
-            second = await guest.stream()
+            first, second = await described_twice(guest, bot)
     assert (first[0].cached, second[0].cached) == (False, True)
     assert text_of(second) == text_of(first) == TEXT
     assert second[-1].fact_check == first[-1].fact_check

@@ -136,14 +136,19 @@ def _metric(server, outcome: str) -> float:  # type: ignore[no-untyped-def]
     )
 
 
+def _placement_and_start(server):  # type: ignore[no-untyped-def]
+    """The exhibit's placement, and a start 5 m north of it (outside its approach radius)."""
+    placement = server.services.current_catalogue().floor_plan.placement(EXHIBIT)
+    assert placement is not None
+    return placement, (placement.x, placement.y + 5.0)
+
+
 async def test_description_started_on_approach_is_released_at_enter(
     tmp_path: Path, exhibits_dir: Path
 ) -> None:
     engine = ScriptedEngine(grounded_script, pause_after=3)
     async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
-        placement = server.services.current_catalogue().floor_plan.placement(EXHIBIT)
-        assert placement is not None
-        north = (placement.x, placement.y + 5.0)
+        placement, north = _placement_and_start(server)
         async with visitor(server) as headset, robot(server) as bridge:
             seen = await _drive_and_watch(
                 bridge, headset, _course(north, (placement.x, placement.y + 1.2), 100.0)
@@ -176,9 +181,7 @@ async def test_description_started_on_approach_is_dropped_when_the_robot_turns_a
 ) -> None:
     engine = ScriptedEngine(grounded_script, pause_after=3)
     async with guide_server(settings_for(tmp_path, exhibits_dir), engine) as server:
-        placement = server.services.current_catalogue().floor_plan.placement(EXHIBIT)
-        assert placement is not None
-        north = (placement.x, placement.y + 5.0)
+        placement, north = _placement_and_start(server)
         turn = (placement.x, placement.y + 2.5)
         async with visitor(server) as headset, robot(server) as bridge:
             towards = _course(north, turn, 100.0)
