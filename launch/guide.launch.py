@@ -5,8 +5,9 @@ base), pose_source (odom|amcl), exhibits_dir, server_url, token, ca_file or
 cert_fingerprint (for a wss:// server_url), start_server (also run `guide serve`,
 listening where server_url points, with the robot's token) and engine (its
 generation engine), odom_topic and goal_topic (remap the base's /odom and the
-navigation goal /goal_pose, names from guide_robot.topics). If the bridge (or that server) cannot start or dies, the whole
-launch stops with one message. `guide robot` runs the same nodes without ROS tooling.
+navigation goal /goal_pose, names from guide_robot.topics). If the bridge (or that
+server) cannot start or dies, the whole launch stops with one message. `guide robot`
+runs the same nodes without ROS tooling.
 """
 
 from collections.abc import Callable
