@@ -18,18 +18,17 @@ import sys
 
 def disable_extra_buffer_types() -> None:
     """Make every model llama_cpp loads from now on skip the extra buffer types."""
-    import llama_cpp
-    import llama_cpp.llama
+    # `Llama()` reads its defaults from the ctypes module (llama_cpp.llama_cpp): patch it there.
+    from llama_cpp import llama_cpp as bindings
 
-    default = llama_cpp.llama_model_default_params
+    default = bindings.llama_model_default_params
 
     def without_extra_buffer_types():  # type: ignore[no-untyped-def]
         params = default()
         params.use_extra_bufts = False
         return params
 
-    llama_cpp.llama_model_default_params = without_extra_buffer_types
-    llama_cpp.llama.llama_cpp.llama_model_default_params = without_extra_buffer_types  # type: ignore[attr-defined]
+    bindings.llama_model_default_params = without_extra_buffer_types
 
 
 def main() -> None:
