@@ -30,6 +30,17 @@ def spin_nodes(
     executor: Callable[[], Executor] = SingleThreadedExecutor,
 ) -> int:
     """Init ROS, build the nodes, spin them until shutdown; returns the exit status."""
+    try:
+        return _spin_nodes(build, args=args, executor=executor)
+    except KeyboardInterrupt:
+        # rclpy's own handler ends the spin and Python's raises KeyboardInterrupt as well: the
+        # second may land anywhere, even in the clean-up's first line. Still a clean stop.
+        return 0
+
+
+def _spin_nodes(
+    build: Callable[[], Sequence[Node]], *, args: list[str] | None, executor: Callable[[], Executor]
+) -> int:
     rclpy.init(args=args)
     nodes: Sequence[Node] = []
     try:
@@ -44,12 +55,22 @@ def spin_nodes(
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        ignore_interrupts()
+        _ignore_interrupts_now()
         log.info("stopping %s", ", ".join(node.get_name() for node in nodes) or "(no nodes started)")
         for node in nodes:
             node.destroy_node()
         rclpy.try_shutdown()
     return 0
+
+
+def _ignore_interrupts_now() -> None:
+    """ignore_interrupts(), even if a KeyboardInterrupt still pending lands on the way in."""
+    while True:
+        try:
+            ignore_interrupts()
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def spin_node(node_class: Callable[[], Node], args: list[str] | None = None) -> int:
