@@ -22,6 +22,9 @@ from guide_robot.exceptions import BadParameter
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_TIMEOUT_S = 5.0
+"""How long stopping waits for running callbacks before destroying the nodes."""
+
 
 def spin_nodes(
     build: Callable[[], Sequence[Node]],
@@ -43,6 +46,7 @@ def _spin_nodes(
 ) -> int:
     rclpy.init(args=args)
     nodes: Sequence[Node] = []
+    spinner: Executor | None = None
     try:
         nodes = build()
         spinner = executor()
@@ -57,6 +61,8 @@ def _spin_nodes(
     finally:
         _ignore_interrupts_now()
         log.info("stopping %s", ", ".join(node.get_name() for node in nodes) or "(no nodes started)")
+        if spinner is not None:
+            spinner.shutdown(timeout_sec=SHUTDOWN_TIMEOUT_S)  # its worker threads end with it
         for node in nodes:
             node.destroy_node()
         rclpy.try_shutdown()
