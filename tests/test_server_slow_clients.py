@@ -23,7 +23,7 @@ from guide_core.protocol import (
 from guide_server.exceptions import OutboxOverflow
 from guide_server.generation.engine import Chunk
 from guide_server.generation.engines.scripted import ScriptedEngine
-from guide_server.tours.outbox import Outbox
+from guide_server.tours.delivery import Outbox
 
 
 def delta(seq: int, request_id: str = "d-1") -> DescriptionDelta:

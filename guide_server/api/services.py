@@ -14,10 +14,9 @@ from guide_server.feedback.store import FeedbackStore
 from guide_server.generation.engine import Engine
 from guide_server.narration.cache import DescriptionCache
 from guide_server.narration.catalogue_follower import CatalogueFollower
-from guide_server.narration.narrator import Narrator
+from guide_server.narration.narrator import Narrator, TourNarration
 from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.retrieval import Embedder, FactRanker
-from guide_server.narration.tour_narration import TourNarration
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.registry import TourRegistry
 

@@ -70,6 +70,24 @@ _INVITATION = re.compile(r"^(?:now\s+|so\s+|first\s+|next\s+)?(?:let\s+us|let[�
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but|while)\s+|\s+[-–—]\s+")
 
 
+_SAYS_NOT_HELD = re.compile(
+    r"\bmuseum\s+(?:holds|has|keeps|owns)\s+no\b|\b(?:not|no longer)\s+in\s+(?:the|this|our)\s+museum\b"
+    r"|\bmuseum\s+(?:does\s+not|doesn't)\s+(?:hold|have)\b",
+    re.I,
+)
+_PROMPT_ECHO = re.compile(r"^(?:exhibit|facts?|question|system|user)\s*:", re.I)
+
+
+def refused_outright(sentence: str) -> str | None:
+    """Why `sentence` is withheld whatever the record says, or None: it echoes the prompt, asks a
+    question, or says what the museum does not hold (the catalogue's to say, never the model's)."""
+    if _PROMPT_ECHO.match(sentence) or sentence.endswith("?"):
+        return "repeats the prompt or asks a question instead of answering"
+    if _SAYS_NOT_HELD.search(sentence):
+        return "only the catalogue says what the museum does not hold"
+    return None
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One curated statement of the record, analysed."""

@@ -46,9 +46,8 @@ async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
     from guide_server.core.config import GuideSettings
     from guide_server.generation.engines.factory import build_engine
     from guide_server.narration.claim_checker import check_sentence
-    from guide_server.narration.narrator import Narrator
+    from guide_server.narration.narrator import Narrator, answer_request
     from guide_server.narration.questions import QuestionRouter
-    from guide_server.narration.requests import answer_request
     from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder
 
     overrides = {k: v for k, v in {"engine": args.engine, "model": args.model}.items() if v}

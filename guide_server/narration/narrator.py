@@ -1,4 +1,12 @@
-"""Run one description or answer through the engine and publish only checked sentences.
+"""Narration in one place: the requests for a description and an answer, built side by side, and
+the one `Narrator` that runs them through the engine and publishes only checked sentences.
+
+`TourNarration` is what tours and visitors call: `description` (a tour's
+`DescriptionStream` runs it) and `answer` build the request from the current
+catalogue (`description_request`, `answer_request`: each leads the prompt with
+the few curated statements that matter and carries them as the record to fall
+back on; neither does I/O) and hand it to the `Narrator`. The sockets in `api/`
+only pass messages through.
 
 `Narrator.narrate` is the whole life of one request: cache lookup, `*.start`,
 then the engine's text cut into sentences as it streams; each finished sentence
@@ -23,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -32,7 +39,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from guide_core.catalogue.loader import Catalogue
 from guide_core.catalogue.models import Exhibit
+from guide_core.catalogue.store import CatalogueStore
 from guide_core.protocol import (
     AnswerDelta,
     AnswerEnd,
@@ -44,16 +53,33 @@ from guide_core.protocol import (
     ErrorCode,
     FactCheck,
     FinishReason,
+    Question,
     VisitorProfile,
     WithheldSentence,
 )
 from guide_server.core.config import GuideSettings
 from guide_server.core.metrics import GuideMetrics
+from guide_server.exceptions import NoExhibitToAnswer
 from guide_server.generation.engine import Engine, GenerationParams
-from guide_server.generation.prompts import MAX_NEW_TOKENS, ChatMessage
+from guide_server.generation.prompts import (
+    ANSWER_FACTS,
+    MAX_NEW_TOKENS,
+    ChatMessage,
+    answer_messages,
+    description_facts,
+    description_messages,
+)
 from guide_server.narration.cache import CachedDescription, CacheKey, DescriptionCache
-from guide_server.narration.claim_checker import Verdict, check_sentence, says_record_is_silent, states
+from guide_server.narration.claim_checker import (
+    Verdict,
+    check_sentence,
+    refused_outright,
+    says_record_is_silent,
+    states,
+)
 from guide_server.narration.claim_text import clean_sentence, complete_sentences
+from guide_server.narration.questions import AnswerPlan, QuestionRouter
+from guide_server.tours.delivery import Narrate
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +92,6 @@ MESSAGES = {
 }
 RECORD_INTRO = "The museum's record says: "
 UNFINISHED = "cut off at the length limit before the sentence ended"
-_SAYS_NOT_HELD = re.compile(
-    r"\bmuseum\s+(?:holds|has|keeps|owns)\s+no\b|\b(?:not|no longer)\s+in\s+(?:the|this|our)\s+museum\b"
-    r"|\bmuseum\s+(?:does\s+not|doesn't)\s+(?:hold|have)\b",
-    re.I,
-)
-_PROMPT_ECHO = re.compile(r"^(?:exhibit|facts?|question|system|user)\s*:", re.I)
 
 
 @dataclass
@@ -277,16 +297,8 @@ class Narrator:
         sentence = clean_sentence(sentence)
         if not sentence:
             return
-        if _PROMPT_ECHO.match(sentence) or sentence.endswith("?"):
-            self._withhold(
-                request, sentence, "repeats the prompt or asks a question instead of answering", progress
-            )
-            return
-        if _SAYS_NOT_HELD.search(sentence):
-            # What the museum holds is the catalogue's to say (the question router), never the model's.
-            self._withhold(
-                request, sentence, "only the catalogue says what the museum does not hold", progress
-            )
+        if (refusal := refused_outright(sentence)) is not None:
+            self._withhold(request, sentence, refusal, progress)
             return
         started = time.perf_counter()
         verdict = self.check(sentence, request.exhibit)
@@ -367,3 +379,108 @@ class Narrator:
             request.cache_key,
             CachedDescription(tuple(progress.chunks), progress.tokens, finish, progress.fact_check()),
         )
+
+
+MUST_STATE_SIMILARITY = 0.3
+"""An answer's best statement is added from the record when the answer left it out and its MiniLM
+similarity to the question is at least this; below, the record may not answer the question at all."""
+
+
+def description_request(
+    catalogue: Catalogue, *, request_id: str, exhibit_id: str, profile: VisitorProfile, model_id: str
+) -> Request:
+    """The request for a description of `exhibit_id` from the catalogue snapshot `catalogue`."""
+    exhibit = catalogue.exhibits[exhibit_id]
+    key = CacheKey(
+        exhibit_id, catalogue.fingerprints[exhibit_id], model_id, profile.audience, profile.language
+    )
+    facts = description_facts(exhibit)
+    return Request(
+        kind="description",
+        request_id=request_id,
+        exhibit=exhibit,
+        profile=profile,
+        messages=description_messages(exhibit, profile, facts),
+        cache_key=key,
+        record=facts[:3],
+    )
+
+
+def answer_request(plan: AnswerPlan, *, request_id: str, question: str, profile: VisitorProfile) -> Request:
+    """The request answering `question` as `plan` says: from its ranked statements, or its fixed reply."""
+    statements = [ranked.statement.text for ranked in plan.statements[:ANSWER_FACTS]]
+    best = plan.statements[0] if plan.statements else None
+    return Request(
+        kind="answer",
+        request_id=request_id,
+        exhibit=plan.exhibit,
+        profile=profile,
+        messages=answer_messages(plan.exhibit, question, profile, statements) if plan.canned is None else [],
+        question=question,
+        record=statements[:1],
+        must_state=best.statement.text
+        if best is not None and best.semantic >= MUST_STATE_SIMILARITY
+        else None,
+        canned=plan.canned,
+    )
+
+
+class TourNarration:
+    """Descriptions for the tours and answers for visitors, from the current catalogue."""
+
+    def __init__(
+        self,
+        *,
+        narrator: Narrator,
+        engine: Engine,
+        catalogue: CatalogueStore,
+        questions: QuestionRouter,
+        engine_ready: asyncio.Event,
+    ) -> None:
+        self.narrator = narrator
+        self._engine = engine
+        self._catalogue = catalogue
+        self._questions = questions
+        self._engine_ready = engine_ready
+
+    def description(self, request_id: str, exhibit_id: str, profile: VisitorProfile) -> Narrate:
+        """The narration a tour's DescriptionStream runs for `exhibit_id` (built when it starts)."""
+
+        async def narrate(publish: Publish) -> None:
+            request = description_request(
+                self._catalogue.current,
+                request_id=request_id,
+                exhibit_id=exhibit_id,
+                profile=profile,
+                model_id=self._engine.model_id,
+            )
+            await self.narrator.narrate(request, publish)
+
+        return narrate
+
+    async def answer(
+        self,
+        question: Question,
+        profile: VisitorProfile,
+        publish: Publish,
+        *,
+        current: Exhibit | None,
+        named: Exhibit | None,
+    ) -> None:
+        """Plan the answer (which exhibit, which statements), then narrate it to `publish`.
+
+        Raises `NoExhibitToAnswer` when the question names no exhibit and the robot is at none.
+        """
+        await self._engine_ready.wait()
+        snapshot = self._catalogue.current
+        plan = await asyncio.to_thread(
+            self._questions.plan, snapshot, question.text, current=current, named=named
+        )
+        if plan is None:
+            raise NoExhibitToAnswer(
+                "the robot is at no exhibit now and the question names none: name one with exhibit_id"
+            )
+        request = answer_request(
+            plan, request_id=question.request_id, question=question.text, profile=profile
+        )
+        await self.narrator.narrate(request, publish)

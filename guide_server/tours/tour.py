@@ -41,8 +41,7 @@ from guide_core.protocol import (
 from guide_server.exceptions import UnknownExhibit
 from guide_server.speech.speaker import Speaker
 from guide_server.tours.approach import ApproachChange, ApproachKind, ApproachWatch
-from guide_server.tours.connection import Connection
-from guide_server.tours.description_stream import DescriptionStream, Narrate
+from guide_server.tours.delivery import Connection, DescriptionStream, Narrate
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,8 @@ from guide_core.catalogue.models import Exhibit, Fact, FactKind
 from guide_core.protocol import AnswerDelta, AnswerEnd, FactCheck, VisitorProfile
 from guide_server.core.config import GuideSettings
 from guide_server.generation.engine import Engine
-from guide_server.narration.narrator import Narrator
+from guide_server.narration.narrator import Narrator, answer_request
 from guide_server.narration.questions import QuestionRouter
-from guide_server.narration.requests import answer_request
 from guide_server.narration.retrieval import FactRanker
 from training.evaluation.question_set import VisitorQuestion
 

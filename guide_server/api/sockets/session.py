@@ -35,8 +35,7 @@ from guide_core.protocol import (
 from guide_server.api.deps import token_matches
 from guide_server.api.services import GuideServices
 from guide_server.exceptions import ConnectionReplaced, OutboxClosed, OutboxOverflow, TourLimitReached
-from guide_server.tours.connection import Connection
-from guide_server.tours.outbox import Outbox
+from guide_server.tours.delivery import Connection, Outbox
 from guide_server.tours.tour import Tour
 
 log = logging.getLogger(__name__)
@@ -191,11 +190,6 @@ def send_error(services: GuideServices, connection: Connection, error: Error) ->
     connection.outbox.offer(error)
 
 
-async def _send_loop(websocket: WebSocket, connection: Connection) -> None:
-    while True:
-        await websocket.send_text(await connection.outbox.get_text())
-
-
 async def _receive_loop(
     websocket: WebSocket, services: GuideServices, connection: Connection, handle: Handler
 ) -> None:
@@ -218,7 +212,7 @@ async def serve_connection(
     websocket: WebSocket, services: GuideServices, connection: Connection, handle: Handler
 ) -> None:
     """Run sending and receiving together; the first to end (disconnect, overflow, close) stops both."""
-    sender = asyncio.create_task(_send_loop(websocket, connection))
+    sender = asyncio.create_task(connection.outbox.send_to(websocket.send_text))
     receiver = asyncio.create_task(_receive_loop(websocket, services, connection, handle))
     done, pending = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:

@@ -46,7 +46,7 @@ from guide_server.api.sockets.session import (
 from guide_server.exceptions import NoExhibitToAnswer
 from guide_server.speech.track import SpeechTrack
 from guide_server.speech.voices import unavailable_reason
-from guide_server.tours.connection import Connection
+from guide_server.tours.delivery import Connection
 from guide_server.tours.tour import Tour
 
 router = APIRouter()

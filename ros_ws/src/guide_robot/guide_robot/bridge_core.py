@@ -1,6 +1,6 @@
 """The robot bridge's protocol core, without sockets: what to send, what a server frame means.
 
-The asyncio client in `bridge_client` owns the socket; everything it decides is
+The asyncio client in `guide_bridge_node` owns the socket; everything it decides is
 here so that it can be tested with plain calls: the hello, parsing server
 frames, the bounded buffer of proximity events and pose rate limiting (the
 reconnect backoff is guide_core.backoff's).
