@@ -24,7 +24,7 @@ from guide_core.protocol import (
     ProximityKind,
     WithheldSentence,
 )
-from guide_server.listen import StreamPrinter, http_base
+from guide_server.cli.listen import StreamPrinter, http_base
 
 
 async def _read_until(stream: asyncio.StreamReader, marker: str, seen: list[str]) -> None:

@@ -1,15 +1,17 @@
 """`guide`: the one command line of the museum guide.
 
-Each command group lives beside the code it drives and registers itself through
-an `add_commands(subparsers)` function, imported below by name; heavy imports
-(torch, rclpy) happen only inside the handlers, so `guide exhibits validate`
-starts in a blink.
+This package holds the server's own command groups (`serve`, `vr`, `demo`, and
+`listen`, the terminal visitor they share); every other group lives beside the
+code it drives (catalogue, protocol, narration, bench, training, robot). Each
+registers itself through an `add_commands(subparsers)` function, imported below
+by name so that the import graph shows what the command line reaches; heavy
+imports (torch, rclpy) happen only inside the handlers, so `guide exhibits
+validate` starts in a blink.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 from guide_robot import commands as robot_commands
@@ -18,17 +20,17 @@ from bench import commands as bench_commands
 from guide_core import protocol_commands
 from guide_core.catalogue import commands as catalogue_commands
 from guide_core.log_levels import configure_logging
-from guide_server import demo, serve_commands, vr_commands
+from guide_server.cli import demo, serve, vr
 from guide_server.narration import commands as narration_commands
 from training import commands as training_commands
 
 COMMAND_GROUPS = (
     catalogue_commands,
     protocol_commands,
-    serve_commands,
+    serve,
     narration_commands,
     demo,
-    vr_commands,
+    vr,
     bench_commands,
     training_commands,
     robot_commands,
@@ -51,7 +53,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(verbose=args.verbose)
     return int(args.handler(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -52,7 +52,7 @@ def listen_command(args: argparse.Namespace) -> int:
     import asyncio
 
     from guide_core.tls import ClientTrust
-    from guide_server.listen import ListenOptions, listen
+    from guide_server.cli.listen import ListenOptions, listen
 
     try:
         trust = ClientTrust(ca_file=args.ca_file, fingerprint=args.cert_fingerprint)

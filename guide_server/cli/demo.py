@@ -125,7 +125,7 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 def demo_command(args: argparse.Namespace) -> int:
     """Validate the catalogue, start server and simulated robot, print the stream."""
-    from guide_server.listen import ListenOptions, listen
+    from guide_server.cli.listen import ListenOptions, listen
 
     if validate_command(args):
         return 1
