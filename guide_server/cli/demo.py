@@ -64,6 +64,7 @@ def _start(name: str, command: Sequence[str], *, verbose: bool) -> subprocess.Po
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if not verbose:
         env[LOG_LEVEL_ENV] = "WARNING"
+        env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # transformers' "Loading weights" bars too
     return subprocess.Popen(command, env=env)
 
 
