@@ -13,7 +13,7 @@ runs the same nodes without ROS tooling.
 from collections.abc import Callable
 from typing import Any
 
-from guide_robot.launch_plan import serve_command, stop_reason
+from guide_robot.launch_plan import check_server_command, serve_command, stop_reason
 from guide_robot.topics import GOAL_TOPIC, ODOM_TOPIC
 from launch.actions import (
     DeclareLaunchArgument,
@@ -35,10 +35,11 @@ PACKAGE = "guide_robot"
 
 
 def stop_launch_if_failed(node: str) -> Callable[[Any, LaunchContext], list[Any]]:
-    """An exit handler: a failed `node` ends the launch with one message; a clean stop does not."""
+    """An exit handler: a failed `node` ends the launch with one message; a clean stop does not,
+    nor an exit while the launch is already stopping (Ctrl-C sent to launch alone ends with SIGTERM)."""
 
     def on_exit(event: Any, context: LaunchContext) -> list[Any]:
-        reason = stop_reason(node, event.returncode)
+        reason = stop_reason(node, event.returncode, stopping=context.is_shutdown)
         if reason is None:
             return []
         return [LogInfo(msg=f"[guide] {reason}"), EmitEvent(event=Shutdown(reason=reason))]
@@ -54,6 +55,7 @@ def guide_server(context: LaunchContext) -> list[Any]:
         value("exhibits_dir").perform(context),
         value("engine").perform(context),
     )
+    check_server_command(command)  # launch would log a traceback and never report the exit
     token = value("token").perform(context)
     server = ExecuteProcess(
         cmd=command,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from guide_robot import guide_bridge_node, proximity_node, sim_turtlebot_node
 from guide_robot.exceptions import LaunchArgumentError
-from guide_robot.launch_plan import serve_command, stop_reason
+from guide_robot.launch_plan import check_server_command, serve_command, stop_reason
 
 from guide_core.paths import PROJECT_ROOT
 
@@ -139,3 +139,21 @@ def test_the_robots_topics_can_be_remapped_at_launch() -> None:
     source = LAUNCH.read_text(encoding="utf-8")
     assert '(ODOM_TOPIC, LaunchConfiguration("odom_topic"))' in source
     assert '(GOAL_TOPIC, LaunchConfiguration("goal_topic"))' in source
+
+
+def test_start_server_without_the_guide_command_is_refused_with_its_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LaunchArgumentError, match=r"start_server:=true: no `guide` command on PATH"):
+        check_server_command(serve_command("ws://127.0.0.1:8000/ws/robot", "/museum/exhibits"))
+    guide = tmp_path / "guide"
+    guide.write_text("#!/bin/sh\n")
+    guide.chmod(0o755)
+    check_server_command(serve_command("ws://127.0.0.1:8000/ws/robot", "/museum/exhibits"))
+
+
+def test_an_exit_while_the_launch_is_stopping_is_not_a_new_failure() -> None:
+    assert stop_reason("guide serve", -15, stopping=True) is None
+    assert stop_reason("guide serve", -15) is not None
+    assert "stopping=context.is_shutdown" in LAUNCH.read_text(encoding="utf-8")
