@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from guide_core.catalogue.loader import Catalogue
-from guide_server.narration.claim_checker import check_sentence, check_text, says_record_is_silent, states
+from guide_server.narration.claim_checker import (
+    check_sentence,
+    check_text,
+    refused_outright,
+    says_record_is_silent,
+    states,
+)
 from guide_server.narration.claim_text import complete_sentences, split_sentences
 from training.evaluation.claim_corpus import load_corpus, score_checker, totals
 
@@ -101,3 +107,30 @@ def test_an_answer_states_its_fact_by_its_years_and_names() -> None:
     assert not states("The keep was built in 1455 by Louis de Magnac.", fact)
     assert says_record_is_silent("The museum's record does not say.")
     assert not says_record_is_silent("The record says it was built in 1454.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The museum holds no exhibit on that.",
+        "The museum's exhibit has no exhibits about it.",  # what the tuned model said about a refectory
+        "Our museum does not have anything on the monks.",
+        "There are no exhibits about the refectory here.",
+        "That statue is not in this museum.",
+    ],
+)
+def test_the_model_may_not_say_what_the_museum_lacks(sentence: str) -> None:
+    assert refused_outright(sentence) == "only the catalogue says what the museum does not hold"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The museum's record does not say.",
+        "No kings were buried here, and the name comes from the grandeur of the tombs.",
+        "The villagers lived in round houses with no defensive wall.",
+        "The Cyprus Museum in Nicosia holds the Pomos idol.",
+    ],
+)
+def test_sentences_about_the_exhibit_itself_are_left_to_the_checker(sentence: str) -> None:
+    assert refused_outright(sentence) is None

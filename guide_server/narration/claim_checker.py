@@ -71,10 +71,14 @@ _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but|while)\s+|\s+[-–—]\s+")
 
 
 _SAYS_NOT_HELD = re.compile(
-    r"\bmuseum\s+(?:holds|has|keeps|owns)\s+no\b|\b(?:not|no longer)\s+in\s+(?:the|this|our)\s+museum\b"
-    r"|\bmuseum\s+(?:does\s+not|doesn't)\s+(?:hold|have)\b",
+    r"\bmuseum(?:'s|’s)?\s+(?:\w+\s+){0,2}(?:holds|has|have|keeps|owns|contains)\s+no\b"
+    r"|\b(?:not|no longer)\s+in\s+(?:the|this|our)\s+museum\b"
+    r"|\bmuseum(?:'s|’s)?\s+(?:\w+\s+){0,2}(?:does|do)\s*(?:not|n[’']t)\s+(?:hold|have|keep|own|contain)\b"
+    r"|\bno\s+(?:other\s+|such\s+)?(?:exhibits?|displays?|objects?)\s+(?:about|on|of|for)\b",
     re.I,
 )
+"""What the museum does not hold, in the phrasings the model finds ("The museum's exhibit has no
+exhibits about it", "there are no exhibits on that"): the catalogue's to say, never the model's."""
 _PROMPT_ECHO = re.compile(r"^(?:exhibit|facts?|question|system|user)\s*:", re.I)
 
 
