@@ -197,3 +197,13 @@ def test_hello_welcome_and_goto_frames() -> None:
     assert goal_from_frame(dump_message(goto)) == goto
     assert goal_from_frame(dump_message(Goto(exhibit_id="kourion-theatre"))) is None
     assert goal_from_frame(dump_message(welcome)) is None
+
+
+def test_a_bad_server_url_is_one_problem_not_two() -> None:
+    from guide_robot import guide_bridge_node
+
+    values = {**guide_bridge_node.DEFAULTS, "server_url": "http://127.0.0.1:8000/ws/robot", "token": "t"}
+    (problem,) = guide_bridge_node.check_parameters(values)
+    assert "not a WebSocket URL" in problem
+    pinned = {**values, "server_url": "ws://127.0.0.1:8000/ws/robot", "cert_fingerprint": "AA:BB"}
+    assert any("cert_fingerprint" in p for p in guide_bridge_node.check_parameters(pinned))

@@ -69,11 +69,11 @@ def check_parameters(values: Mapping[str, Any]) -> list[str]:
     problems = []
     if (reason := check_server_url(values["server_url"])) is not None:
         problems.append(reason)
-    try:
-        trust = client_trust(values)
-        trust.ssl_context(values["server_url"])
-    except ValueError as exc:
-        problems.append(f"{exc} (parameters ca_file / cert_fingerprint)")
+    else:  # the trust settings are checked against a URL that is one (else the URL's problem twice)
+        try:
+            client_trust(values).ssl_context(values["server_url"])
+        except ValueError as exc:
+            problems.append(f"{exc} (parameters ca_file / cert_fingerprint)")
     if not values["token"]:
         problems.append("token is empty: set it to the guide server's robot token (--token or token:=...)")
     if not 0.0 < values["pose_interval"] <= 60.0:
