@@ -79,9 +79,7 @@ def build_services(
     speaker = Speaker(enabled=settings.speech, cache_size=settings.speech_cache_size)
 
     questions = QuestionRouter(ranker)
-    narration = TourNarration(
-        narrator=narrator, engine=engine, catalogue=catalogue, questions=questions, engine_ready=status.ready
-    )
+    narration = TourNarration(narrator=narrator, catalogue=catalogue, questions=questions)
     tours = TourRegistry(
         catalogue=lambda: catalogue.current,
         narration=narration.description,

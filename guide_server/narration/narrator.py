@@ -428,20 +428,10 @@ def answer_request(plan: AnswerPlan, *, request_id: str, question: str, profile:
 class TourNarration:
     """Descriptions for the tours and answers for visitors, from the current catalogue."""
 
-    def __init__(
-        self,
-        *,
-        narrator: Narrator,
-        engine: Engine,
-        catalogue: CatalogueStore,
-        questions: QuestionRouter,
-        engine_ready: asyncio.Event,
-    ) -> None:
+    def __init__(self, *, narrator: Narrator, catalogue: CatalogueStore, questions: QuestionRouter) -> None:
         self.narrator = narrator
-        self._engine = engine
         self._catalogue = catalogue
         self._questions = questions
-        self._engine_ready = engine_ready
 
     def description(self, request_id: str, exhibit_id: str, profile: VisitorProfile) -> Narrate:
         """The narration a tour's DescriptionStream runs for `exhibit_id` (built when it starts)."""
@@ -452,7 +442,7 @@ class TourNarration:
                 request_id=request_id,
                 exhibit_id=exhibit_id,
                 profile=profile,
-                model_id=self._engine.model_id,
+                model_id=self.narrator.engine.model_id,
             )
             await self.narrator.narrate(request, publish)
 
@@ -471,7 +461,7 @@ class TourNarration:
 
         Raises `NoExhibitToAnswer` when the question names no exhibit and the robot is at none.
         """
-        await self._engine_ready.wait()
+        await self.narrator.engine_ready.wait()
         snapshot = self._catalogue.current
         plan = await asyncio.to_thread(
             self._questions.plan, snapshot, question.text, current=current, named=named

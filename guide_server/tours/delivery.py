@@ -125,12 +125,8 @@ class Outbox:
         overflows or closes (raising `OutboxOverflow` / `OutboxClosed`, see `get`). The connection's
         sender task; it waits only on its own client."""
         while True:
-            await send(await self.get_text())
-
-    async def get_text(self) -> str:
-        """The next message's wire JSON; waits while empty. Safe to cancel (see `get`)."""
-        message, text = await self._next()
-        return text if text is not None else dump_message(message)
+            message, text = await self._next()
+            await send(text if text is not None else dump_message(message))
 
     async def get(self) -> BaseModel:
         """The next message to send; waits while empty. Safe to cancel.
