@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import simplemma
@@ -64,6 +65,14 @@ _AGENT_AFTER = re.compile(
     r"conquered|bring|brought|destroy|destroyed|own|owned|live|lived|settle|settled|take|took|paint|painted)\b",
     re.I,
 )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier question of the same visitor: what it asked, and which exhibit it was answered about."""
+
+    question: str
+    exhibit_id: str
 
 
 @dataclass(frozen=True)
@@ -227,11 +236,18 @@ class QuestionRouter:
         return self._names
 
     def plan(
-        self, catalogue: Catalogue, question: str, *, current: Exhibit | None, named: Exhibit | None = None
+        self,
+        catalogue: Catalogue,
+        question: str,
+        *,
+        current: Exhibit | None,
+        named: Exhibit | None = None,
+        history: Sequence[Turn] = (),
     ) -> AnswerPlan | None:
         """How to answer `question`; None when it names no exhibit and the robot is at none.
 
-        `named` is the exhibit the visitor's message names explicitly (`exhibit_id`).
+        `named` is the exhibit the visitor's message names explicitly (`exhibit_id`); `history` the
+        visitor's last few turns, oldest first (follow-ups such as "Who found it?" read them).
         """
         anchor = named or current
         if asks_for_harm(question):
