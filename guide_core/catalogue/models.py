@@ -115,6 +115,11 @@ class Gloss(_Strict):
         json_schema_extra={"pattern": r"^[^0-9]*$", "maxLength": GLOSS_MAX_CHARS},
     )
 
+    @field_validator("term")
+    @classmethod
+    def _one_space(cls, term: str) -> str:
+        return " ".join(term.split())
+
     @field_validator("plain")
     @classmethod
     def _plain_words(cls, plain: str) -> str:
