@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import TIMEOUT
 
 from guide_core.catalogue import CatalogueChange, CatalogueStore, Problem
@@ -60,7 +62,29 @@ def test_good_edit_is_picked_up_without_restart(exhibits_dir: Path) -> None:
     assert store.current.exhibits[EXHIBIT].title == "Kolossi Castle (edited)"
 
 
-def test_broken_edit_keeps_last_good_then_recovers(exhibits_dir: Path) -> None:
+def _truncated(text: str) -> str:
+    return text[: len(text) // 2]
+
+
+def _gloss_not_in_record(text: str) -> str:
+    data = json.loads(text)
+    data["glosses"] = [
+        *data.get("glosses", []),
+        {"term": "portcullis", "plain": "gate that drops from above"},
+    ]
+    return json.dumps(data, indent=2)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        pytest.param(_truncated, "invalid JSON", id="json-syntax"),
+        pytest.param(_gloss_not_in_record, "term 'portcullis' is not in the record", id="bad-gloss"),
+    ],
+)
+def test_broken_edit_keeps_last_good_then_recovers(
+    exhibits_dir: Path, break_it: Callable[[str], str], message: str
+) -> None:
     store = CatalogueStore.open(exhibits_dir)
     good_version = store.current.version
     recorder = Recorder(store)
@@ -68,10 +92,10 @@ def test_broken_edit_keeps_last_good_then_recovers(exhibits_dir: Path) -> None:
     path = exhibits_dir / f"{EXHIBIT}.json"
     original = path.read_text(encoding="utf-8")
     try:
-        path.write_text(original[: len(original) // 2], encoding="utf-8")
-        recorder.wait()
-        assert recorder.problems, "the broken file was reported"
-        assert "invalid JSON" in str(recorder.problems[-1][0])
+        path.write_text(break_it(original), encoding="utf-8")
+        # a reload may catch the file half written (invalid JSON): wait for the finished edit's report
+        while not any(message in str(p) for latest in recorder.problems[-1:] for p in latest):
+            recorder.wait()
         assert store.current.version == good_version
         assert store.current.exhibits[EXHIBIT].title
         _set_title_in(path, original, "Kolossi Castle, fixed")

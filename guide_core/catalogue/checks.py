@@ -1,5 +1,6 @@
-"""Rules beyond the schema: facts that hold one claim, years inside the period, a
-floor plan that agrees with the exhibit files, and zones that do not overlap."""
+"""Rules beyond the schema: facts that hold one claim, years inside the period, glosses
+of terms the record uses, a floor plan that agrees with the exhibit files, and zones
+that do not overlap."""
 
 from __future__ import annotations
 
@@ -21,8 +22,48 @@ def sentence_count(text: str) -> int:
     return len(breaks) + 1
 
 
+def term_pattern(term: str) -> re.Pattern[str]:
+    """Matches `term` as whole words, any case, with any run of spaces between its words."""
+    words = r"\s+".join(re.escape(word) for word in term.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def record_text(exhibit: Exhibit) -> str:
+    """The exhibit's own English text that a gloss may explain: title, site, period label, summary, facts."""
+    parts = [exhibit.title, exhibit.site, exhibit.period.label, exhibit.summary]
+    return "\n".join(parts + [fact.text for fact in exhibit.facts])
+
+
+def check_glosses(source: SourceFile, exhibit: Exhibit) -> Iterator[Problem]:
+    """Each gloss explains a term the record uses, once, without repeating the term."""
+    text = record_text(exhibit)
+    seen: dict[str, int] = {}
+    for index, gloss in enumerate(exhibit.glosses):
+        at = f"/glosses/{index}"
+        key = " ".join(gloss.term.lower().split())
+        if key in seen:
+            yield source.problem(
+                f"{at}/term",
+                f"term '{gloss.term}' is glossed twice (also /glosses/{seen[key]}): keep one gloss per term",
+            )
+            continue
+        seen[key] = index
+        pattern = term_pattern(gloss.term)
+        if not pattern.search(text):
+            yield source.problem(
+                f"{at}/term",
+                f"term '{gloss.term}' is not in the record (title, site, period label, summary or facts): "
+                "copy the term exactly as the record spells it, as whole words, or remove the gloss",
+            )
+        if pattern.search(gloss.plain):
+            yield source.problem(
+                f"{at}/plain",
+                f"plain repeats the term '{gloss.term}': explain it in other, simpler words",
+            )
+
+
 def check_exhibit(source: SourceFile, exhibit: Exhibit) -> Iterator[Problem]:
-    """Problems within one valid-by-schema exhibit: its id, its facts and their years."""
+    """Problems within one valid-by-schema exhibit: its id, its facts and their years, its glosses."""
     stem = source.path.stem
     if exhibit.id != stem:
         yield source.problem(
@@ -50,6 +91,7 @@ def check_exhibit(source: SourceFile, exhibit: Exhibit) -> Iterator[Problem]:
                     "correct the year or the period, or set kind to 'discovery' or "
                     "'recognition' if the fact is about later times",
                 )
+    yield from check_glosses(source, exhibit)
 
 
 def check_floor_plan(

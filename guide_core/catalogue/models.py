@@ -7,10 +7,13 @@ JSON Schema so that editors can validate while curators type.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from guide_core.catalogue.instructions import instruction_marker
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=2, max_length=64)]
@@ -84,6 +87,76 @@ class Fact(_Strict):
     )
 
 
+GLOSS_WORDS = (2, 15)
+"""Fewest and most words in a gloss's plain phrase."""
+GLOSS_MAX_CHARS = 160
+_NUMBERS = re.compile(
+    r"\d|(?-i:\b(?:BCE?|CE|AD|A\.D|B\.C)\b)"
+    r"|\b(?:hundreds?|thousands?|millions?|century|centuries|millenni(?:um|a)|decades?)\b",
+    re.IGNORECASE,
+)
+
+
+class Gloss(_Strict):
+    """Plain words for one hard term of the exhibit, e.g. what "Aceramic Neolithic" means to a child.
+
+    `plain` must read in place of `term` inside a sentence, and the term must occur
+    in the exhibit's own text (checked with the whole exhibit).
+    """
+
+    term: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] = Field(
+        description="A word or phrase that occurs in this exhibit's title, site, period label, summary or facts."
+    )
+    plain: str = Field(
+        description=(
+            f"{GLOSS_WORDS[0]} to {GLOSS_WORDS[1]} plain words that can stand in for the term inside a "
+            "sentence, with no digits, dates or numbers, e.g. 'New Stone Age, before people made pottery'."
+        ),
+        json_schema_extra={"pattern": r"^[^0-9]*$", "maxLength": GLOSS_MAX_CHARS},
+    )
+
+    @field_validator("term")
+    @classmethod
+    def _one_space(cls, term: str) -> str:
+        return " ".join(term.split())
+
+    @field_validator("plain")
+    @classmethod
+    def _plain_words(cls, plain: str) -> str:
+        plain = " ".join(plain.split())
+        low, high = GLOSS_WORDS
+        words = len(plain.split())
+        if not plain:
+            raise ValueError(f"plain is empty: write {low} to {high} plain words that explain the term")
+        if not low <= words <= high:
+            raise ValueError(
+                f"plain has {words} word{'' if words == 1 else 's'}: write {low} to {high} short words "
+                "that can stand in for the term inside a sentence"
+            )
+        if len(plain) > GLOSS_MAX_CHARS:
+            raise ValueError(
+                f"plain is {len(plain)} characters long: keep it under {GLOSS_MAX_CHARS} with shorter words"
+            )
+        number = _NUMBERS.search(plain)
+        if number:
+            raise ValueError(
+                f"plain contains a date or number ({number.group(0)!r}): a gloss explains a word and "
+                "never adds a date or number (the facts hold those); remove it"
+            )
+        marker = instruction_marker(plain)
+        if marker:
+            raise ValueError(
+                f"plain reads like an instruction to the model ({marker.group(0)!r}): write only what "
+                "the term means"
+            )
+        if plain[-1] in ".!?;:":
+            raise ValueError(
+                "plain ends like a sentence: write a phrase, without the final punctuation, "
+                "that fits inside a sentence"
+            )
+        return plain
+
+
 class Translation(_Strict):
     """The exhibit's title and summary in another language."""
 
@@ -111,6 +184,9 @@ class Exhibit(_Strict):
     facts: list[Fact] = Field(min_length=5, description="At least five single-claim facts.")
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1200)]
     tags: list[Slug] = Field(default_factory=list)
+    glosses: list[Gloss] = Field(
+        default_factory=list, description="Plain words for the exhibit's hard terms, one per term."
+    )
     translations: dict[Literal["el", "tr"], Translation] = Field(default_factory=dict)
     media: list[Media] = Field(default_factory=list)
 

@@ -87,6 +87,8 @@ def explain(err: dict[str, Any]) -> str:
             f"{err['input']!r} is not a slug: use lower-case letters, digits and single hyphens, "
             "e.g. 'kolossi-castle'"
         )
+    if kind == "value_error" and "error" in err.get("ctx", {}):
+        return str(err["ctx"]["error"])  # our validators' own sentence, already naming the fix
     if kind == "too_short" and key == "facts":
         return "an exhibit needs at least 5 facts: add single-claim facts with sources"
     shown = repr(err.get("input"))
