@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import Exhibit
 from guide_core.protocol import Audience, VisitorProfile
 
@@ -40,13 +39,12 @@ AUDIENCE_STYLE = {
     Audience.EXPERT: "The visitor is an expert: keep the record's exact dates and names.",
 }
 
-DESCRIPTION_FACTS = 5
-"""How many of the exhibit's facts a description prompt leads with (in the curators' order)."""
 ANSWER_FACTS = 3
 """How many ranked statements an answer prompt leads with, best first."""
 
-MAX_NEW_TOKENS = {Audience.CHILD: 90, Audience.ADULT: 110, Audience.EXPERT: 140}
-"""Generation budget per audience: a few sentences for a description, fewer for an answer."""
+MAX_NEW_TOKENS = {Audience.CHILD: 140, Audience.ADULT: 260, Audience.EXPERT: 380}
+"""Generation budget per audience: room for every planned statement of a description (the engine is
+stopped as soon as the last one is said, so an answer uses a fraction of it)."""
 
 PLAIN_CHAT_TEMPLATE = (
     "{% for message in messages %}"
@@ -63,10 +61,12 @@ def facts_block(exhibit: Exhibit, facts: list[str]) -> str:
     return "\n".join(lines)
 
 
-def description_facts(exhibit: Exhibit) -> list[str]:
-    """The facts a description is written from: the curators' first ones, instruction-like text left out."""
-    usable = [fact.text for fact in exhibit.facts if not looks_like_instruction(fact.text)]
-    return usable[:DESCRIPTION_FACTS]
+def description_facts(exhibit: Exhibit, audience: Audience = Audience.ADULT) -> list[str]:
+    """The statements a description of `exhibit` tells `audience`, in order (the narration plan's)."""
+    from guide_server.narration.plan import plan_description
+    from guide_server.narration.record import exhibit_record
+
+    return [step.target for step in plan_description(exhibit_record(exhibit), audience).steps]
 
 
 def _system(profile: VisitorProfile) -> str:
@@ -75,16 +75,18 @@ def _system(profile: VisitorProfile) -> str:
 
 
 def description_messages(
-    exhibit: Exhibit, profile: VisitorProfile, facts: list[str] | None = None
+    exhibit: Exhibit, profile: VisitorProfile, facts: list[str] | None = None, *, said: str = ""
 ) -> list[ChatMessage]:
     """Messages asking for a description of `exhibit` from `facts` (default: `description_facts`)."""
-    chosen = description_facts(exhibit) if facts is None else facts
+    chosen = description_facts(exhibit, profile.audience) if facts is None else facts
     return [
         {"role": "system", "content": _system(profile)},
         {
             "role": "user",
             "content": f"{facts_block(exhibit, chosen)}\n\n"
-            "Describe the exhibit to the visitor, one fact per sentence.",
+            + (f"The visitor has just heard: {said}\n" if said else "")
+            + "Tell the visitor about this exhibit as a guide speaking aloud: one sentence for each fact, "
+            "in this order, joined naturally (it, later, today). Keep every name, date and number as written.",
         },
     ]
 
@@ -98,7 +100,7 @@ def answer_messages(
         {
             "role": "user",
             "content": f"{facts_block(exhibit, facts)}\n\nQuestion: {question.strip()}\n\n"
-            "Answer in one or two sentences, starting with the fact that answers.",
+            "Answer the question in one sentence that starts with the fact's answer.",
         },
     ]
 

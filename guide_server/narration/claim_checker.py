@@ -20,9 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import Exhibit
-from guide_core.catalogue.years import format_year, mentioned_years
+from guide_core.catalogue.years import mentioned_years
 from guide_server.narration.claim_text import (
     FUNCTION_WORDS,
     NEGATIONS,
@@ -31,6 +30,7 @@ from guide_server.narration.claim_text import (
     analyse,
     split_sentences,
 )
+from guide_server.narration.record import exhibit_record
 from guide_server.narration.synonyms import synonyms_of
 
 DISCOURSE_WORDS = frozenset(
@@ -168,27 +168,24 @@ def _inner_capitals(text: str) -> set[str]:
     return names
 
 
+def gloss_sentence(term: str, plain: str) -> str:
+    """A curator's gloss said as a sentence ('The word mudbrick means bricks of mud dried hard in the sun.')."""
+    return f"The word {term} means {plain}."
+
+
 def _statements(exhibit: Exhibit) -> list[Evidence]:
-    period = exhibit.period
-    statements = [
-        _evidence(f"fact {index + 1}", fact.text, (fact.year,) if fact.year is not None else ())
-        for index, fact in enumerate(exhibit.facts)
-        if not looks_like_instruction(fact.text)
-    ]
-    span = f"{format_year(period.start_year)} to {format_year(period.end_year)}"
-    statements.append(
-        _evidence(
-            "period",
-            f"{exhibit.title} dates from the {period.label} period, {span}.",
-            (period.start_year, period.end_year),
-        )
-    )
-    statements.append(_evidence("site", f"{exhibit.title} is at {exhibit.site}, {exhibit.district.value}."))
-    statements += [
-        _evidence(f"summary {index + 1}", sentence)
-        for index, sentence in enumerate(split_sentences(exhibit.summary))
-    ]
-    return statements
+    """The record's statements as evidence, and each curator's gloss in the two ways it may be said."""
+    record = exhibit_record(exhibit)
+    evidence = [_evidence(s.label, s.text, s.years) for s in record.statements]
+    for gloss in record.glosses:
+        evidence.append(_evidence("gloss", gloss_sentence(gloss.term, gloss.plain)))
+        for statement in record.statements:
+            if gloss in record.glossed(statement.text):
+                pattern = re.compile(rf"(?<!\w){re.escape(gloss.term)}(?!\w)", re.I)
+                evidence.append(
+                    _evidence(statement.label, pattern.sub(gloss.plain, statement.text), statement.years)
+                )
+    return evidence
 
 
 def _with_clauses(statements: list[Evidence]) -> list[Evidence]:

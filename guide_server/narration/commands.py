@@ -56,8 +56,10 @@ async def _ask(args: argparse.Namespace, catalogue: Any) -> int:
     plan = router.plan(catalogue, args.question, current=catalogue.exhibits[args.exhibit])
     assert plan is not None
     print(f"about: {plan.exhibit.id} ({plan.why})")
-    for ranked in plan.statements:
+    for ranked in plan.statements[:3]:
         print(f"  fact {ranked.score:.2f} [{ranked.statement.label}] {ranked.statement.text}")
+    if plan.answer_with is not None:
+        print(f"answered by: [{plan.answer_with.label}] {plan.answer_with.text}")
     engine = build_engine(settings)
     await engine.start()
     narrator = Narrator.standalone(engine, settings)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from contextlib import aclosing
@@ -62,11 +63,9 @@ from guide_server.core.metrics import GuideMetrics
 from guide_server.exceptions import NoExhibitToAnswer
 from guide_server.generation.engine import Engine, GenerationParams
 from guide_server.generation.prompts import (
-    ANSWER_FACTS,
     MAX_NEW_TOKENS,
     ChatMessage,
     answer_messages,
-    description_facts,
     description_messages,
 )
 from guide_server.narration.cache import CachedDescription, CacheKey, DescriptionCache
@@ -74,11 +73,12 @@ from guide_server.narration.claim_checker import (
     Verdict,
     check_sentence,
     refused_outright,
-    says_record_is_silent,
     states,
 )
 from guide_server.narration.claim_text import clean_sentence, complete_sentences
+from guide_server.narration.plan import PlannedStatement, plan_description
 from guide_server.narration.questions import AnswerPlan, QuestionRouter
+from guide_server.narration.record import exhibit_record
 from guide_server.tours.delivery import Narrate
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,19 @@ MESSAGES = {
     "description": (DescriptionStart, DescriptionDelta, DescriptionEnd),
     "answer": (AnswerStart, AnswerDelta, AnswerEnd),
 }
-RECORD_INTRO = "The museum's record says: "
 UNFINISHED = "cut off at the length limit before the sentence ended"
+REPEATED = "repeats a sentence already said"
+OFF_PLAN = "states none of the statements planned for this point"
+
+
+def _normalised(sentence: str) -> str:
+    return " ".join(re.findall(r"[\w']+", sentence.lower()))
+
+
+def _repeats(sentence: str, said: list[str]) -> bool:
+    """Whether `sentence` says word for word what an earlier sentence said."""
+    wanted = _normalised(sentence)
+    return any(_normalised(earlier) == wanted for earlier in said)
 
 
 @dataclass
@@ -105,12 +116,13 @@ class Request:
     messages: list[ChatMessage]
     cache_key: CacheKey | None = None
     question: str = ""
-    record: list[str] = field(default_factory=list)
-    """The curated statements that best fit, best first: what the visitor hears if nothing survives."""
-    must_state: str | None = None
-    """For an answer: the statement that best answers it, added from the record if never said."""
-    canned: str | None = None
-    """A fixed reply (a refusal, 'the museum holds no ...') released instead of generating."""
+    steps: list[PlannedStatement] = field(default_factory=list)
+    """The planned statements, in order: each is said by the model's sentence when that sentence passes
+    the claim check and states it, else in its plain words, in the same place."""
+    opening: list[str] = field(default_factory=list)
+    """The record's sentences said at once, before the engine starts: what the visitor is looking at."""
+    canned: list[str] | None = None
+    """Fixed sentences (a refusal, what the record does not say, a correction) released instead of generating."""
 
 
 @dataclass
@@ -124,7 +136,12 @@ class _Progress:
     ttft_ms: float | None = None
     check_ms: float = 0.0
     regenerated: bool = False
-    fallback: bool = False
+    next_step: int = 0
+    """The first planned statement not yet said."""
+    from_model: int = 0
+    """Released sentences the model wrote."""
+    replaced: int = 0
+    """Released sentences that are a planned statement's plain words, said in place of the model's."""
 
     def fact_check(self) -> FactCheck:
         """The account of this request for `*.end`."""
@@ -133,7 +150,8 @@ class _Progress:
             released=len(self.chunks),
             withheld=self.withheld,
             regenerated=self.regenerated,
-            fallback=self.fallback,
+            fallback=bool(self.replaced) and not self.from_model,
+            replaced=self.replaced,
             check_ms=round(self.check_ms, 3),
         )
 
@@ -207,13 +225,16 @@ class Narrator:
         publish(self._start(request))
         progress = _Progress()
         if request.canned is not None:
-            self._release_plain(request, [request.canned], progress, publish)
+            self._release_plain(request, request.canned, progress, publish)
             self._finish(request, FinishReason.STOP, progress, publish)
             return
+        regenerate = self.settings.fact_guard == "regenerate"
+        self._release_plain(request, request.opening, progress, publish)
         try:
-            finish = await self._generate(request, request.messages, publish, progress)
-            if not progress.chunks and progress.withheld and self.settings.fact_guard == "regenerate":
+            finish = await self._generate(request, request.messages, publish, progress, defer=regenerate)
+            if regenerate and not progress.from_model and progress.withheld:
                 progress.regenerated = True
+                progress.next_step = 0
                 retry = correction_messages(request.messages, progress.withheld)
                 finish = await self._generate(request, retry, publish, progress)
         except asyncio.CancelledError:
@@ -233,16 +254,21 @@ class Narrator:
         self._remember(request, progress, finish)
 
     def _complete(self, request: Request, progress: _Progress, publish: Publish) -> None:
-        """Give the record's own words when nothing survived, or when an answer left out its fact."""
+        """Say the planned statements the model left out, in their plain words, in order."""
+        self._say_plainly(request, len(request.steps), progress, publish)
         if not progress.chunks:
-            progress.fallback = True
-            statements = request.record[:2] or [curated_summary(request.exhibit, request.profile)]
-            first, *rest = statements
-            self._release_plain(request, [RECORD_INTRO + first, *rest], progress, publish)
-            return
-        said = " ".join(progress.released)
-        if request.must_state and not states(said, request.must_state) and not says_record_is_silent(said):
-            self._release_plain(request, [RECORD_INTRO + request.must_state], progress, publish)
+            self._release_plain(
+                request, [curated_summary(request.exhibit, request.profile)], progress, publish
+            )
+
+    def _say_plainly(self, request: Request, until: int, progress: _Progress, publish: Publish) -> None:
+        """Release the plain words of the planned statements before `until` that are not said yet."""
+        while progress.next_step < min(until, len(request.steps)):
+            step = request.steps[progress.next_step]
+            fresh = [s for s in step.plain if not _repeats(s, progress.released)]
+            self._release_plain(request, fresh, progress, publish)
+            progress.replaced += len(fresh)
+            progress.next_step += 1
 
     def _start(self, request: Request, *, cached: bool = False):
         start = MESSAGES[request.kind][0]
@@ -292,21 +318,51 @@ class Narrator:
         for sentence in sentences:
             self._publish_sentence(request, sentence, progress, publish)
 
-    def _offer(self, request: Request, sentence: str, progress: _Progress, publish: Publish) -> None:
-        """Check one finished sentence; publish it if supported, else withhold it."""
+    def _offer(
+        self, request: Request, sentence: str, progress: _Progress, publish: Publish, *, defer: bool = False
+    ) -> None:
+        """Check one finished sentence of the model; release it in its planned place, or say the plan plainly."""
         sentence = clean_sentence(sentence)
         if not sentence:
             return
         if (refusal := refused_outright(sentence)) is not None:
             self._withhold(request, sentence, refusal, progress)
+            self._failed(request, progress, publish, defer=defer)
             return
         started = time.perf_counter()
         verdict = self.check(sentence, request.exhibit)
         progress.check_ms += (time.perf_counter() - started) * 1000
-        if verdict.supported:
-            self._publish_sentence(request, sentence, progress, publish)
-        else:
+        if not verdict.supported:
             self._withhold(request, sentence, verdict.reason, progress)
+            self._failed(request, progress, publish, defer=defer)
+            return
+        if _repeats(sentence, progress.released):
+            self._withhold(request, sentence, REPEATED, progress)
+            return
+        if not request.steps:
+            self._publish_sentence(request, sentence, progress, publish)
+            progress.from_model += 1
+            return
+        planned = next(
+            (
+                index
+                for index in range(progress.next_step, len(request.steps))
+                if states(sentence, request.steps[index].target)
+            ),
+            None,
+        )
+        if planned is None:
+            self._withhold(request, sentence, OFF_PLAN, progress)
+            return
+        self._say_plainly(request, planned, progress, publish)
+        self._publish_sentence(request, sentence, progress, publish)
+        progress.from_model += 1
+        progress.next_step = planned + 1
+
+    def _failed(self, request: Request, progress: _Progress, publish: Publish, *, defer: bool) -> None:
+        """A model sentence failed: say the statement it stood for plainly, in its place (unless deferred)."""
+        if not defer:
+            self._say_plainly(request, progress.next_step + 1, progress, publish)
 
     def _withhold(self, request: Request, sentence: str, reason: str, progress: _Progress) -> None:
         progress.withheld.append(WithheldSentence(text=sentence[:500], reason=reason))
@@ -314,9 +370,18 @@ class Narrator:
         log.info("withheld from %s %s: %r (%s)", request.kind, request.request_id, sentence, reason)
 
     async def _generate(
-        self, request: Request, messages: list[ChatMessage], publish: Publish, progress: _Progress
+        self,
+        request: Request,
+        messages: list[ChatMessage],
+        publish: Publish,
+        progress: _Progress,
+        *,
+        defer: bool = False,
     ) -> FinishReason:
-        """Stream the engine's text, releasing each finished sentence that the record supports."""
+        """Stream the engine's text, releasing each finished sentence that the record supports.
+
+        Stops the engine once every planned statement is said.
+        """
         params = self.params(request.profile)
         pending = ""
         tokens = 0
@@ -332,7 +397,10 @@ class Narrator:
                     progress.tokens += chunk.tokens
                     done, pending = complete_sentences(pending + chunk.text)
                     for sentence in done:
-                        self._offer(request, sentence, progress, publish)
+                        self._offer(request, sentence, progress, publish, defer=defer)
+                    if request.steps and progress.next_step >= len(request.steps):
+                        pending = ""
+                        break
         elapsed = time.perf_counter() - started
         if tokens and elapsed > 0:
             self.metrics.tokens_per_second.labels(request.kind).observe(tokens / elapsed)
@@ -341,7 +409,7 @@ class Narrator:
             if finish is FinishReason.LENGTH:
                 self._withhold(request, pending.strip(), UNFINISHED, progress)
             else:
-                self._offer(request, pending, progress, publish)
+                self._offer(request, pending, progress, publish, defer=defer)
         return finish
 
     def _fail(self, request: Request, progress: _Progress, publish: Publish, exc: Exception) -> None:
@@ -381,46 +449,45 @@ class Narrator:
         )
 
 
-MUST_STATE_SIMILARITY = 0.3
-"""An answer's best statement is added from the record when the answer left it out and its MiniLM
-similarity to the question is at least this; below, the record may not answer the question at all."""
-
-
 def description_request(
     catalogue: Catalogue, *, request_id: str, exhibit_id: str, profile: VisitorProfile, model_id: str
 ) -> Request:
-    """The request for a description of `exhibit_id` from the catalogue snapshot `catalogue`."""
+    """The request for a description of `exhibit_id` from the catalogue snapshot `catalogue`, planned
+    for the visitor's audience."""
     exhibit = catalogue.exhibits[exhibit_id]
     key = CacheKey(
         exhibit_id, catalogue.fingerprints[exhibit_id], model_id, profile.audience, profile.language
     )
-    facts = description_facts(exhibit)
+    plan = plan_description(exhibit_record(exhibit), profile.audience)
+    opening, *rest = plan.steps
     return Request(
         kind="description",
         request_id=request_id,
         exhibit=exhibit,
         profile=profile,
-        messages=description_messages(exhibit, profile, facts),
+        messages=description_messages(exhibit, profile, [step.target for step in rest], said=opening.target),
         cache_key=key,
-        record=facts[:3],
+        steps=rest,
+        opening=opening.plain,
     )
 
 
 def answer_request(plan: AnswerPlan, *, request_id: str, question: str, profile: VisitorProfile) -> Request:
-    """The request answering `question` as `plan` says: from its ranked statements, or its fixed reply."""
-    statements = [ranked.statement.text for ranked in plan.statements[:ANSWER_FACTS]]
-    best = plan.statements[0] if plan.statements else None
+    """The request answering `question` as `plan` says: from the statement that answers it, or fixed words."""
+    steps = [] if plan.answer_with is None else [PlannedStatement(plan.answer_with, [plan.answer_with.text])]
+    messages = (
+        answer_messages(plan.exhibit, question, profile, [plan.answer_with.text])
+        if plan.answer_with is not None and plan.canned is None
+        else []
+    )
     return Request(
         kind="answer",
         request_id=request_id,
         exhibit=plan.exhibit,
         profile=profile,
-        messages=answer_messages(plan.exhibit, question, profile, statements) if plan.canned is None else [],
+        messages=messages,
         question=question,
-        record=statements[:1],
-        must_state=best.statement.text
-        if best is not None and best.semantic >= MUST_STATE_SIMILARITY
-        else None,
+        steps=steps,
         canned=plan.canned,
     )
 

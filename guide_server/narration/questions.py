@@ -18,8 +18,10 @@ import simplemma
 
 from guide_core.catalogue.loader import Catalogue
 from guide_core.catalogue.models import Exhibit
+from guide_server.narration.asking import decide, is_follow_up
 from guide_server.narration.claim_checker import record_index
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
+from guide_server.narration.record import RecordStatement, exhibit_record
 from guide_server.narration.retrieval import FactRanker, RankedStatement
 
 REFUSAL = "I can't help with that. Ask me about the exhibits instead."
@@ -82,10 +84,13 @@ class AnswerPlan:
     exhibit: Exhibit
     """The exhibit the answer is about (the current one when the museum lacks the subject)."""
     statements: list[RankedStatement]
-    """The exhibit's statements that best answer the question, best first."""
-    canned: str | None = None
-    """A fixed reply instead of a generated one (a refusal, or 'the museum holds no ...')."""
+    """The exhibit's statements ranked for the question, best first."""
+    canned: list[str] | None = None
+    """Fixed sentences instead of generated ones: a refusal, 'the museum holds no ...', what the record
+    does not say, a correction of a false premise."""
     why: str = "current exhibit"
+    answer_with: RecordStatement | None = None
+    """The statement that answers the question, when the record holds the answer."""
 
 
 def asks_for_harm(question: str) -> bool:
@@ -252,16 +257,45 @@ class QuestionRouter:
         anchor = named or current
         if asks_for_harm(question):
             fallback = anchor or next(iter(catalogue.exhibits.values()))
-            return AnswerPlan(fallback, [], canned=REFUSAL, why="harmful request")
+            return AnswerPlan(fallback, [], canned=[REFUSAL], why="harmful request")
         names = self.names(catalogue)
         mentioned = named_exhibit(catalogue, names, question, current_id=anchor.id if anchor else None)
-        subject = mentioned or anchor
+        earlier = self._earlier_subject(catalogue, question, history) if mentioned is None else None
+        subject = mentioned or earlier or anchor
         if (mentioned is None or mentioned is anchor) and subject is not None:
             unknown = unknown_subject(names, question)
             if unknown is not None:
-                reply = NOT_HELD
+                offer = self._nearest(catalogue, question)
+                reply = [NOT_HELD, f"The closest exhibit it holds is {offer.title}."]
                 return AnswerPlan(subject, [], canned=reply, why="not in the museum")
         if subject is None:
             return None
-        why = "current exhibit" if subject is anchor else "named in the question"
-        return AnswerPlan(subject, self.ranker.rank(subject, question), why=why)
+        why = (
+            "named in the question"
+            if subject is mentioned and subject is not anchor
+            else "asked about before"
+            if subject is earlier and subject is not anchor
+            else "current exhibit"
+        )
+        record = exhibit_record(subject)
+        ranked = self.ranker.rank(subject, question, k=len(record.answerable))
+        context = history[-1].question if history and is_follow_up(question) else ""
+        decision = decide(record, question, ranked, context=context)
+        if decision.verdict == "answer" and decision.statement is not None:
+            return AnswerPlan(subject, ranked, why=why, answer_with=decision.statement)
+        return AnswerPlan(subject, ranked, canned=decision.sentences(), why=f"{why}: {decision.verdict}")
+
+    def _earlier_subject(
+        self, catalogue: Catalogue, question: str, history: Sequence[Turn]
+    ) -> Exhibit | None:
+        """The exhibit of the visitor's last turn, when this question only points back at it."""
+        if not history or not is_follow_up(question):
+            return None
+        return catalogue.exhibits.get(history[-1].exhibit_id)
+
+    def _nearest(self, catalogue: Catalogue, question: str) -> Exhibit:
+        """The exhibit whose title and summary are closest in meaning to the question."""
+        exhibits = list(catalogue.exhibits.values())
+        vectors = self.ranker.embedder.encode([question, *(f"{e.title}. {e.summary}" for e in exhibits)])
+        scores = vectors[1:] @ vectors[0]
+        return exhibits[int(scores.argmax())]

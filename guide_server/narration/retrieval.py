@@ -21,10 +21,9 @@ from typing import Protocol
 import bm25s
 import numpy as np
 
-from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import Exhibit
-from guide_core.catalogue.years import format_year
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
+from guide_server.narration.record import RecordStatement, exhibit_record
 from guide_server.narration.synonyms import synonyms_of
 
 LEXICAL_WEIGHT = 0.5
@@ -73,20 +72,8 @@ class MiniLMEmbedder:
         return np.stack([self._cache[t] for t in texts])
 
 
-@dataclass(frozen=True)
-class Statement:
-    """One curated statement a question can be answered with."""
-
-    label: str
-    """'fact 3', 'period' or 'site'."""
-    text: str
-    has_year: bool
-    has_number: bool
-    has_name: bool
-    has_measure: bool = False
-    """A number with a unit of length or area ('630 metres', '3 km')."""
-    kind: str = ""
-    """The curators' fact kind (history, discovery, recognition, description); '' for period and site."""
+Statement = RecordStatement
+"""A curated statement a question can be answered with (the record's)."""
 
 
 @dataclass(frozen=True)
@@ -104,38 +91,8 @@ def _content(text: str) -> list[str]:
 
 
 def statements(exhibit: Exhibit) -> list[Statement]:
-    """The exhibit's statements a question may be answered with, instruction-like facts left out."""
-    period = exhibit.period
-    items = [
-        (f"fact {index + 1}", fact.text, fact.kind.value)
-        for index, fact in enumerate(exhibit.facts)
-        if not looks_like_instruction(fact.text)
-    ]
-    items.append(
-        (
-            "period",
-            f"It dates from the {period.label} period, "
-            f"{format_year(period.start_year)} to {format_year(period.end_year)}.",
-            "",
-        )
-    )
-    items.append(("site", f"It is at {exhibit.site}, in {exhibit.district.value} district.", ""))
-    result = []
-    place = {t.lemma for t in analyse(f"{exhibit.title} {exhibit.site} {exhibit.district.value}")}
-    for label, text, kind in items:
-        tokens = analyse(text)
-        result.append(
-            Statement(
-                label=label,
-                text=text,
-                has_year=label != "site" and bool(re.search(r"\d{3,4}|centur|millenni", text)),
-                has_number=any(t.is_number for t in tokens),
-                has_name=any(t.capitalised and t.lemma not in place for t in tokens[1:]),
-                has_measure=bool(_MEASURE_IN_TEXT.search(text)),
-                kind=kind,
-            )
-        )
-    return result
+    """The exhibit's statements a question may be answered with: facts, period and site."""
+    return exhibit_record(exhibit).answerable
 
 
 def _query_terms(question: str, exhibit: Exhibit) -> list[str]:
@@ -152,9 +109,6 @@ def _lexical_index(texts: tuple[str, ...]) -> bm25s.BM25:
     return index
 
 
-_MEASURE_IN_TEXT = re.compile(
-    r"\d[\d,.]*\s*(?:square\s+)?(?:metres?|meters?|m|km|kilometres?|cm|centimetres?|feet|ft)\b", re.I
-)
 _HOW_BIG = re.compile(
     r"\bhow\s+(?:high|tall|long|far|big|wide|deep|large)\b|\bwhat\s+(?:size|height|length|distance)\b", re.I
 )
@@ -182,13 +136,13 @@ def _kind_bonus(question: str, statement: Statement) -> float:
 
 def _answer_type_bonus(question: str, statement: Statement) -> float:
     if _HOW_BIG.search(question):
-        return KIND_BONUS if statement.has_measure else 0.0
+        return KIND_BONUS if statement.measure else 0.0
     if _WHEN.search(question):
         return KIND_BONUS if statement.has_year else 0.0
     if _HOW_MANY.search(question):
-        return KIND_BONUS if statement.has_number else 0.0
+        return KIND_BONUS if statement.numbers or statement.measure else 0.0
     if _WHO.search(question):
-        return KIND_BONUS if statement.has_name else 0.0
+        return KIND_BONUS if statement.people else 0.0
     return 0.0
 
 

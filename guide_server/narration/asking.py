@@ -1,0 +1,217 @@
+"""Decide what a question asks and whether the exhibit's record holds it, before any model is asked.
+
+- What it asks for: a year, a person, a number, a measure, a place, a material, a reason
+  (`asked_for`), and about what: its topic words, the exhibit's own name left out.
+- A statement answers only when it holds that kind of thing and speaks of the topic
+  ("When was it built?" is not answered by the year someone excavated it).
+- A question that carries a year, number, name or material the record contradicts has a
+  false premise: it is corrected with the record's own statement.
+- Otherwise, when nothing answers, the visitor hears that the record does not say, and
+  what it does tell us.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from guide_server.narration.claim_checker import DISCOURSE_WORDS, REFERRING_WORDS
+from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
+from guide_server.narration.record import MATERIALS, Asked, ExhibitRecord, RecordStatement, Source
+from guide_server.narration.retrieval import RankedStatement
+from guide_server.narration.synonyms import synonyms_of
+
+_ASKS = [
+    (
+        Asked.MEASURE,
+        re.compile(
+            r"\bhow\s+(?:high|tall|long|far|big|wide|deep|large|heavy)\b|\bwhat\s+(?:size|height|length|distance)\b",
+            re.I,
+        ),
+    ),
+    (Asked.NUMBER, re.compile(r"\bhow\s+many\b|\bhow\s+much\b|\bnumber\s+of\b", re.I)),
+    (
+        Asked.YEAR,
+        re.compile(
+            r"\bwhen\b|\bwhat\s+year\b|\bwhich\s+year\b|\bhow\s+old\b|\bwhat\s+century\b|\bwhich\s+century\b|\bwhat\s+date\b|\bhow\s+long\s+ago\b|\bwhat\s+period\b|\bwhich\s+period\b",
+            re.I,
+        ),
+    ),
+    (
+        Asked.PERSON,
+        re.compile(
+            r"\bwho\b|\bwhom\b|\bwhose\b|\bby\s+whom\b|\bwhich\s+(?:king|queen|emperor|people|person|family|order|architect)\b",
+            re.I,
+        ),
+    ),
+    (
+        Asked.MATERIAL,
+        re.compile(
+            r"\bmade\s+(?:of|from|out\s+of)\b|\bbuilt\s+(?:of|from|out\s+of|with)\b|\bwhat\s+(?:material|stone|wood|metal)s?\b|\bwhich\s+(?:material|stone|wood|metal)s?\b",
+            re.I,
+        ),
+    ),
+    (
+        Asked.PLACE,
+        re.compile(
+            r"\bwhere\b|\bwhich\s+(?:place|town|city|village|country|island|museum)\b|\bin\s+what\s+(?:place|town|city|museum)\b",
+            re.I,
+        ),
+    ),
+    (
+        Asked.REASON,
+        re.compile(
+            r"\bwhy\b|\bwhat\s+for\b|\bfor\s+what\s+purpose\b|\bhow\s+come\b|\bwhat\s+was\s+it\s+used\s+for\b",
+            re.I,
+        ),
+    ),
+]
+
+_QUESTION_WORDS = frozenset(
+    """what when where who whom whose why how which many much year century old long ago date period
+    did does do tell please know made kind sort""".split()
+)
+ORIGIN_WORDS = frozenset(
+    """build built construct constructed make made found founded date dates old age begin begun start started
+    create created establish established settle settled erect erected raise raised come exist live use
+    inhabit inhabited occupy occupied""".split()
+)
+"""A 'when' question about these is answered by the period when no fact names the event."""
+
+SILENT = {
+    Asked.YEAR: "when that was",
+    Asked.PERSON: "who that was",
+    Asked.NUMBER: "how many there were",
+    Asked.MEASURE: "how big it is",
+    Asked.PLACE: "where that was",
+    Asked.MATERIAL: "what it was made of",
+    Asked.REASON: "why",
+    None: "that",
+}
+"""What the record does not say, by what was asked; never the visitor's own words."""
+CORRECTION = "That is not what the museum's record says."
+
+_PREVIOUS_STARTERS = re.compile(r"^\s*(?:and|so|then|also|what\s+about|how\s+about|and\s+what)\b", re.I)
+_POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|there|he|she|his|her|him|that)\b", re.I)
+
+
+def asked_for(question: str) -> Asked | None:
+    """What kind of thing `question` asks for; None for an open question ('Tell me about it')."""
+    found = [(match.start(), asked) for asked, pattern in _ASKS if (match := pattern.search(question))]
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def topic_words(question: str, record: ExhibitRecord) -> frozenset[str]:
+    """The lemmas the question is about, less question words, guide talk and the exhibit's own name."""
+    return frozenset(
+        t.lemma
+        for t in analyse(question)
+        if not t.is_number
+        and t.lemma not in FUNCTION_WORDS
+        and t.lemma not in _QUESTION_WORDS
+        and t.lemma not in DISCOURSE_WORDS
+        and t.lemma not in REFERRING_WORDS
+        and t.lemma not in record.own_name
+        and t.raw not in _QUESTION_WORDS
+    )
+
+
+def overlap(statement: RecordStatement, topic: frozenset[str]) -> int:
+    """How many topic words the statement speaks of (same lemma, stem or a listed synonym)."""
+    content = statement.content
+    count = 0
+    for word in topic:
+        stems = {t.stem for t in analyse(word)}
+        if word in content or stems & content or synonyms_of(word) & content:
+            count += 1
+    return count
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether the question leans on what was asked before ('And who found it?', 'Where is it now?')."""
+    return bool(_PREVIOUS_STARTERS.search(question) or _POINTING.search(question))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How the record meets a question."""
+
+    verdict: Literal["answer", "silent", "correct"]
+    asked: Asked | None
+    statement: RecordStatement | None
+    """For 'answer' and 'correct': the statement that answers; for 'silent': what the record does tell."""
+
+    def sentences(self) -> list[str]:
+        """The fixed words for 'silent' and 'correct' (an 'answer' is narrated from its statement)."""
+        if self.verdict == "correct" and self.statement is not None:
+            return [CORRECTION, self.statement.text]
+        told = [] if self.statement is None else [f"It does tell us this: {self.statement.text}"]
+        return [f"The museum's record does not say {SILENT[self.asked]}.", *told]
+
+
+def _premise(question: str, record: ExhibitRecord) -> Asked | None:
+    """What kind of value in the question the record contradicts: a year, number, name or material."""
+    tokens = analyse(question)
+    record_lemmas = set().union(*(s.content for s in record.statements)) | record.own_name
+    record_raw = {t.raw for s in record.statements for t in s.tokens}
+    for index, token in enumerate(tokens):
+        if token.is_number and token.lemma not in {t.lemma for s in record.statements for t in s.tokens}:
+            if token.is_span or len(token.lemma.rstrip("bc")) >= 3:
+                return Asked.YEAR
+            return Asked.NUMBER
+        if token.lemma in MATERIALS and token.lemma not in record_lemmas:
+            return Asked.MATERIAL
+        if (
+            index > 0
+            and token.capitalised
+            and token.lemma not in FUNCTION_WORDS
+            and token.lemma not in record_lemmas
+            and token.raw not in record_raw
+        ):
+            return Asked.PERSON
+    return None
+
+
+def decide(
+    record: ExhibitRecord, question: str, ranked: list[RankedStatement], *, context: str = ""
+) -> Decision:
+    """Whether `record` answers `question`, contradicts its premise, or is silent on it.
+
+    `ranked` is every answerable statement ranked for the question, best first; `context` an
+    earlier question whose topic an elliptical follow-up ('And when?') carries on.
+    """
+    asked = asked_for(question)
+    topic = topic_words(question, record) or (topic_words(context, record) if context else frozenset())
+    order = {id(r.statement): index for index, r in enumerate(ranked)}
+    statements = [r.statement for r in ranked]
+    related = statements[0] if statements else None
+
+    def best(candidates: list[RecordStatement], *, origin: bool = False) -> RecordStatement | None:
+        scored = [
+            (overlap(s, topic) + (1 if origin and s.source is Source.PERIOD else 0), -order[id(s)], s)
+            for s in candidates
+        ]
+        scored = [item for item in scored if item[0] > 0 or not topic]
+        return max(scored, key=lambda item: item[:2])[2] if scored else None
+
+    premise = _premise(question, record)
+    if premise is not None:
+        kind = asked if asked is not None and premise in (Asked.YEAR, Asked.NUMBER) else premise
+        holding = [s for s in statements if s.holds(kind)] if kind is not None else statements
+        found = best(holding, origin=kind is Asked.YEAR and bool(topic & ORIGIN_WORDS))
+        if found is not None and topic:
+            return Decision("correct", asked, found)
+        return Decision("silent", asked or premise, best(statements) or related)
+    if asked is None:
+        if not topic:
+            return Decision("answer", None, record.facts[0] if record.facts else related)
+        found = best(statements)
+        return Decision("answer", None, found) if found is not None else Decision("silent", None, related)
+    if asked is Asked.PLACE and not (topic - {"locate", "situate", "stand", "lie", "now", "today"}):
+        return Decision("answer", asked, record.site)
+    origin = asked is Asked.YEAR and (not topic or bool(topic & ORIGIN_WORDS))
+    found = best([s for s in statements if s.holds(asked)], origin=origin)
+    if found is not None:
+        return Decision("answer", asked, found)
+    return Decision("silent", asked, best(statements) or related)
