@@ -91,6 +91,10 @@ SILENT = {
 }
 """What the record does not say, by what was asked; never the visitor's own words."""
 CORRECTION = "That is not what the museum's record says."
+CLOSE_IN_MEANING = 0.5
+"""An open question no statement shares a word with is still answered by a statement this close in
+meaning (MiniLM cosine): 'What was the ship carrying?' and 'The cargo included ...'."""
+_NOW = re.compile(r"\b(?:now|today|displayed|on display|kept|housed)\b", re.I)
 
 _PREVIOUS_STARTERS = re.compile(r"^\s*(?:and|so|then|also|what\s+about|how\s+about|and\s+what)\b", re.I)
 _POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|there|he|she|his|her|him|that)\b", re.I)
@@ -207,7 +211,13 @@ def decide(
         if not topic:
             return Decision("answer", None, record.facts[0] if record.facts else related)
         found = best(statements)
+        if found is None and ranked and ranked[0].semantic >= CLOSE_IN_MEANING:
+            found = ranked[0].statement
         return Decision("answer", None, found) if found is not None else Decision("silent", None, related)
+    if asked is Asked.PLACE and topic & {"now", "today"}:
+        shown = [s for s in statements if s.holds(Asked.PLACE) and _NOW.search(s.text)]
+        if shown:
+            return Decision("answer", asked, shown[0])
     if asked is Asked.PLACE and not (topic - {"locate", "situate", "stand", "lie", "now", "today"}):
         return Decision("answer", asked, record.site)
     origin = asked is Asked.YEAR and (not topic or bool(topic & ORIGIN_WORDS))

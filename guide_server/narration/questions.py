@@ -265,7 +265,7 @@ class QuestionRouter:
         if (mentioned is None or mentioned is anchor) and subject is not None:
             unknown = unknown_subject(names, question)
             if unknown is not None:
-                offer = self._nearest(catalogue, question)
+                offer = self._nearest(catalogue, unknown)
                 reply = [NOT_HELD, f"The closest exhibit it holds is {offer.title}."]
                 return AnswerPlan(subject, [], canned=reply, why="not in the museum")
         if subject is None:
@@ -293,9 +293,9 @@ class QuestionRouter:
             return None
         return catalogue.exhibits.get(history[-1].exhibit_id)
 
-    def _nearest(self, catalogue: Catalogue, question: str) -> Exhibit:
-        """The exhibit whose title and summary are closest in meaning to the question."""
+    def _nearest(self, catalogue: Catalogue, subject: str) -> Exhibit:
+        """The exhibit whose title and summary are closest in meaning to the subject asked about."""
         exhibits = list(catalogue.exhibits.values())
-        vectors = self.ranker.embedder.encode([question, *(f"{e.title}. {e.summary}" for e in exhibits)])
+        vectors = self.ranker.embedder.encode([subject, *(f"{e.title}. {e.summary}" for e in exhibits)])
         scores = vectors[1:] @ vectors[0]
         return exhibits[int(scores.argmax())]
