@@ -36,7 +36,7 @@ from guide_server.generation.engine import Engine
 from guide_server.generation.engines.scripted import split_words
 from guide_server.generation.prompts import description_facts
 from guide_server.narration.claim_text import split_sentences
-from guide_server.narration.retrieval import MiniLMEmbedder
+from guide_server.narration.retrieval import Embedder, MiniLMEmbedder
 
 EXHIBIT = "kolossi-castle"
 NEXT_EXHIBIT = "kourion-theatre"
@@ -78,10 +78,15 @@ def shared_embedder() -> MiniLMEmbedder:
 
 @asynccontextmanager
 async def guide_server(
-    settings: GuideSettings, engine: Engine | None = None, *, tls: ServerCertificate | None = None
+    settings: GuideSettings,
+    engine: Engine | None = None,
+    *,
+    tls: ServerCertificate | None = None,
+    embedder: Embedder | None = None,
 ) -> AsyncIterator[GuideServer]:
-    """Serve a new app on a free port until the block ends (https and wss with `tls`)."""
-    app = create_app(settings, engine=engine, embedder=shared_embedder())
+    """Serve a new app on a free port until the block ends (https and wss with `tls`); `embedder`
+    replaces the shared MiniLM (a fault test's stand-in)."""
+    app = create_app(settings, engine=engine, embedder=embedder or shared_embedder())
     async with running_server(app, tls=tls) as url:
         server = GuideServer(url, app)
         await asyncio.wait_for(server.services.engine_status.ready.wait(), TIMEOUT)

@@ -205,6 +205,8 @@ def unknown_subject(names: CatalogueNames, question: str) -> str | None:
     """
     for match in _CAPITALISED_RUN.finditer(question):
         words = [w for w in re.split(r"\s+", match.group(0)) if w.lower() not in ("of", "de", "the")]
+        if not words:  # "The", "Of", "De" alone ("The castle ...?", "'The museum is closed'"): no name
+            continue
         before, after = question[: match.start()].rstrip(), question[match.end() :]
         at_start = not before or before[-1] in ".!?:'\"‘“"
         if (at_start and len(words) == 1) or words[0].lower() in _PRONOUNS:

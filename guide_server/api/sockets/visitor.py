@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
@@ -19,12 +20,14 @@ from pydantic import BaseModel
 from guide_core.catalogue.models import Exhibit
 from guide_core.exceptions import ProtocolError
 from guide_core.protocol import (
+    AnswerEnd,
     ClientKind,
     ClientMessage,
     Error,
     ErrorCode,
     Feedback,
     FeedbackSaved,
+    FinishReason,
     Goto,
     Hello,
     Limits,
@@ -44,11 +47,13 @@ from guide_server.api.sockets.session import (
     serve_connection,
 )
 from guide_server.exceptions import NoExhibitToAnswer
+from guide_server.narration.narrator import Publish
 from guide_server.speech.track import SpeechTrack
 from guide_server.speech.voices import unavailable_reason
 from guide_server.tours.delivery import Connection
 from guide_server.tours.tour import Tour
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -148,35 +153,73 @@ class VisitorSession:
         task.add_done_callback(self.answers.discard)
 
     async def _answer(self, question: Question, *, current: Exhibit | None, named: Exhibit | None) -> None:
-        """Narrate the answer to this visitor (spoken too, with speech on); errors become `error`s."""
+        """Narrate the answer to this visitor (spoken too, with speech on); errors become `error`s.
+
+        Safe to cancel. Any failure inside narration, planning included, is logged with its
+        traceback and reaches the visitor as `error` (internal) and `answer.end` (finish_reason
+        error, unless the answer had ended already): no question is left without an end.
+        """
         services, visitor = self.services, self.visitor
-        narrate = functools.partial(
-            services.narration.answer, question, visitor.profile, current=current, named=named
-        )
+        ended = False
+
+        def publish(message: BaseModel) -> None:
+            nonlocal ended
+            ended = ended or isinstance(message, AnswerEnd)
+            visitor.outbox.offer(message)
+
         try:
-            if not visitor.speech:
-                await narrate(visitor.outbox.offer)
-                return
-
-            def speak(audio: SpeechAudio) -> None:
-                if visitor.speech:  # turned off mid-answer: the rest stays silent
-                    visitor.outbox.offer(audio)
-
-            track = SpeechTrack(services.speaker, visitor.profile.language, speak)
-
-            def publish(message: BaseModel) -> None:
-                visitor.outbox.offer(message)
-                track.feed(message)
-
-            try:
-                await narrate(publish)
-                await track.wait()
-            finally:
-                await track.cancel()
+            await self._narrate(question, publish, current=current, named=named)
         except NoExhibitToAnswer as exc:
             error = ProtocolError(ErrorCode.NO_CURRENT_EXHIBIT, str(exc), question.request_id).error
             services.metrics.client_errors.labels(error.code.value).inc()
             visitor.outbox.offer(error)
+        except Exception:
+            log.exception("answering %s for %s failed", question.request_id, visitor.session_id)
+            self._answer_failed(question.request_id, ended=ended)
+
+    async def _narrate(
+        self, question: Question, publish: Publish, *, current: Exhibit | None, named: Exhibit | None
+    ) -> None:
+        services, visitor = self.services, self.visitor
+        narrate = functools.partial(
+            services.narration.answer, question, visitor.profile, current=current, named=named
+        )
+        if not visitor.speech:
+            await narrate(publish)
+            return
+
+        def speak(audio: SpeechAudio) -> None:
+            if visitor.speech:  # turned off mid-answer: the rest stays silent
+                visitor.outbox.offer(audio)
+
+        track = SpeechTrack(services.speaker, visitor.profile.language, speak)
+
+        def publish_and_speak(message: BaseModel) -> None:
+            publish(message)
+            track.feed(message)
+
+        try:
+            await narrate(publish_and_speak)
+            await track.wait()
+        finally:
+            await track.cancel()
+
+    def _answer_failed(self, request_id: str, *, ended: bool) -> None:
+        """Tell the visitor its answer failed: `error`, then `answer.end` unless one was sent."""
+        metrics = self.services.metrics
+        metrics.client_errors.labels(ErrorCode.INTERNAL.value).inc()
+        self.visitor.outbox.offer(
+            Error(
+                code=ErrorCode.INTERNAL,
+                message="the server failed to answer this question; ask again, or ask about another exhibit",
+                request_id=request_id,
+            )
+        )
+        if not ended:
+            metrics.generations.labels("answer", FinishReason.ERROR.value).inc()
+            self.visitor.outbox.offer(
+                AnswerEnd(request_id=request_id, finish_reason=FinishReason.ERROR, token_count=0)
+            )
 
     def goto(self, goto: Goto) -> None:
         """Forward to the tour's robot with the exhibit's place from the floor plan."""
