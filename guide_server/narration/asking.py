@@ -214,7 +214,7 @@ def decide(
         if found is None and ranked and ranked[0].semantic >= CLOSE_IN_MEANING:
             found = ranked[0].statement
         return Decision("answer", None, found) if found is not None else Decision("silent", None, related)
-    if asked is Asked.PLACE and topic & {"now", "today"}:
+    if asked is Asked.PLACE and re.search(r"\b(?:now|today|these days)\b", question, re.I):
         shown = [s for s in statements if s.holds(Asked.PLACE) and _NOW.search(s.text)]
         if shown:
             return Decision("answer", asked, shown[0])

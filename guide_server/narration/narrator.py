@@ -30,10 +30,11 @@ the engine's stream, which stops it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Literal
@@ -77,7 +78,7 @@ from guide_server.narration.claim_checker import (
 )
 from guide_server.narration.claim_text import clean_sentence, complete_sentences
 from guide_server.narration.plan import PlannedStatement, plan_description
-from guide_server.narration.questions import AnswerPlan, QuestionRouter
+from guide_server.narration.questions import AnswerPlan, QuestionRouter, Turn
 from guide_server.narration.record import exhibit_record
 from guide_server.tours.delivery import Narrate
 
@@ -523,15 +524,19 @@ class TourNarration:
         *,
         current: Exhibit | None,
         named: Exhibit | None,
-    ) -> None:
+        history: Sequence[Turn] = (),
+    ) -> Turn:
         """Plan the answer (which exhibit, which statements), then narrate it to `publish`.
 
+        `history` is the visitor's last turns, oldest first; returns this turn, for the next question.
         Raises `NoExhibitToAnswer` when the question names no exhibit and the robot is at none.
         """
         await self.narrator.engine_ready.wait()
         snapshot = self._catalogue.current
         plan = await asyncio.to_thread(
-            self._questions.plan, snapshot, question.text, current=current, named=named
+            functools.partial(
+                self._questions.plan, snapshot, question.text, current=current, named=named, history=history
+            )
         )
         if plan is None:
             raise NoExhibitToAnswer(
@@ -541,3 +546,4 @@ class TourNarration:
             plan, request_id=question.request_id, question=question.text, profile=profile
         )
         await self.narrator.narrate(request, publish)
+        return Turn(question.text, plan.exhibit.id)

@@ -120,7 +120,7 @@ def _without_repeats(
     candidates: list[RecordStatement], chosen: list[RecordStatement]
 ) -> list[RecordStatement]:
     """Candidates that say something the chosen statements do not already say."""
-    kept = []
+    kept: list[RecordStatement] = []
     for candidate in candidates:
         if not any(states(s.text, candidate.text) for s in [*chosen, *kept]):
             kept.append(candidate)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from guide_core.catalogue.models import Exhibit
 from guide_core.protocol import Audience, VisitorProfile
-from guide_server.generation.prompts import DESCRIPTION_FACTS, description_messages
+from guide_server.generation.prompts import description_messages
+from guide_server.narration.record import split_sentences
 from training.dataset.examples import Task
 from training.dataset.tasks import Draft
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+PASSAGE_SENTENCES = 5
+"""How many of a passage's sentences its prompt shows."""
 
 
 def split_passages(text: str, *, max_words: int = 120) -> list[str]:
@@ -31,7 +33,7 @@ def split_passages(text: str, *, max_words: int = 120) -> list[str]:
             passages[-1] += " " + paragraph
         else:
             passages.append(paragraph)
-    return [p for p in passages if len(_SENTENCE_END.split(p)) >= 2]
+    return [p for p in passages if len(split_sentences(p)) >= 2]
 
 
 def passage_drafts(folder: Path) -> list[Draft]:
@@ -41,7 +43,7 @@ def passage_drafts(folder: Path) -> list[Draft]:
         # Only the title is read by the prompt builder; the passage is not an exhibit of the catalogue.
         source = Exhibit.model_construct(title=path.stem.replace("-", " ").replace("_", " ").title())
         for passage in split_passages(path.read_text(encoding="utf-8")):
-            sentences = _SENTENCE_END.split(passage)[:DESCRIPTION_FACTS]
+            sentences = split_sentences(passage)[:PASSAGE_SENTENCES]
             prompt = description_messages(source, VisitorProfile(audience=Audience.ADULT), sentences)
             drafts.append(
                 Draft(Task.PASSAGE, None, Audience.ADULT, None, list(prompt), " ".join(sentences[:4]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections import deque
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
@@ -48,6 +49,7 @@ from guide_server.api.sockets.session import (
 )
 from guide_server.exceptions import NoExhibitToAnswer
 from guide_server.narration.narrator import Publish
+from guide_server.narration.questions import Turn
 from guide_server.speech.track import SpeechTrack
 from guide_server.speech.voices import unavailable_reason
 from guide_server.tours.delivery import Connection
@@ -91,6 +93,10 @@ async def visitor_socket(websocket: WebSocket) -> None:
         await session.close()
 
 
+FOLLOW_UP_TURNS = 3
+"""How many of a visitor's last questions a follow-up question may lean on."""
+
+
 class VisitorSession:
     """What one visitor may do after `welcome`."""
 
@@ -100,6 +106,8 @@ class VisitorSession:
         self.visitor = visitor
         self.rate_limit = QuestionRateLimit(services.settings.questions_per_minute)
         self.answers: set[asyncio.Task[None]] = set()
+        self.turns: deque[Turn] = deque(maxlen=FOLLOW_UP_TURNS)
+        """This visitor's last questions and what they were answered about, for follow-ups."""
 
     async def handle(self, message: ClientMessage) -> None:
         """Act on one message, or raise `ProtocolError`."""
@@ -182,10 +190,15 @@ class VisitorSession:
     ) -> None:
         services, visitor = self.services, self.visitor
         narrate = functools.partial(
-            services.narration.answer, question, visitor.profile, current=current, named=named
+            services.narration.answer,
+            question,
+            visitor.profile,
+            current=current,
+            named=named,
+            history=tuple(self.turns),
         )
         if not visitor.speech:
-            await narrate(publish)
+            self.turns.append(await narrate(publish))
             return
 
         def speak(audio: SpeechAudio) -> None:
@@ -199,7 +212,7 @@ class VisitorSession:
             track.feed(message)
 
         try:
-            await narrate(publish_and_speak)
+            self.turns.append(await narrate(publish_and_speak))
             await track.wait()
         finally:
             await track.cancel()
