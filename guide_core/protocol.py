@@ -273,6 +273,14 @@ class FactCheck(_Message):
     fallback: bool = Field(
         default=False, description="The museum's record was given because no generated sentence survived."
     )
+    replaced: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Released sentences that are the plan's plain statement, said in place of a model "
+            "sentence that failed the check."
+        ),
+    )
     check_ms: float = Field(default=0.0, ge=0, description="Time the claim checker took, in milliseconds.")
 
 

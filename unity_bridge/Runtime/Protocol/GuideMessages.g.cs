@@ -303,6 +303,7 @@ namespace MuseumGuide.Protocol
         public List<WithheldSentence> withheld = new List<WithheldSentence>();
         public bool regenerated = false;
         public bool fallback = false;
+        public int replaced = 0;
         public double check_ms = 0.0;
 
         public static FactCheck FromJson(JsonObject o)
@@ -313,6 +314,7 @@ namespace MuseumGuide.Protocol
             { var v = o.GetArray("withheld", false); if (v != null) { m.withheld = new List<WithheldSentence>(); for (int i = 0; i < v.Count; i++) m.withheld.Add(WithheldSentence.FromJson(o.GetItem(v, "withheld", i))); } }
             if (o.Has("regenerated")) m.regenerated = o.GetBool("regenerated");
             if (o.Has("fallback")) m.fallback = o.GetBool("fallback");
+            if (o.Has("replaced")) m.replaced = o.GetInt("replaced");
             if (o.Has("check_ms")) m.check_ms = o.GetDouble("check_ms");
             return m;
         }
@@ -325,6 +327,7 @@ namespace MuseumGuide.Protocol
             if (withheld != null) { w.Name("withheld"); w.BeginArray(); foreach (var item in withheld) item.WriteJson(w); w.EndArray(); }
             w.Field("regenerated", regenerated);
             w.Field("fallback", fallback);
+            w.Field("replaced", replaced);
             w.Field("check_ms", check_ms);
             w.EndObject();
         }
