@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import catalogue, claims, engine, injection, proximity, serve, soak, speech, train
+from bench import catalogue, claims, engine, injection, narration, proximity, serve, soak, speech, train
 
-BENCH_MODULES = (catalogue, claims, proximity, engine, serve, speech, train, soak, injection)
+BENCH_MODULES = (catalogue, claims, proximity, engine, serve, narration, speech, train, soak, injection)
 """Each registers its subcommand with `add_command(subparsers)`; heavy imports wait for the run."""
 
 
