@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from guide_server.narration.claim_checker import DISCOURSE_WORDS, REFERRING_WORDS
-from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
+from guide_server.narration.claim_text import FUNCTION_WORDS, Token, analyse, split_sentences
 from guide_server.narration.record import MATERIALS, Asked, ExhibitRecord, RecordStatement, Source
 from guide_server.narration.retrieval import RankedStatement
 from guide_server.narration.synonyms import synonyms_of
@@ -156,11 +156,22 @@ class Decision:
 
 def _premise(question: str, record: ExhibitRecord) -> Asked | None:
     """What kind of value in the question the record contradicts: a year, number, name or material."""
-    tokens = analyse(question)
     record_lemmas = set().union(*(s.content for s in record.statements)) | record.own_name
     record_raw = {t.raw for s in record.statements for t in s.tokens}
+    record_numbers = {t.lemma for s in record.statements for t in s.tokens if t.is_number}
+    for sentence in split_sentences(question):
+        found = _contradicted(analyse(sentence), record_lemmas, record_raw, record_numbers)
+        if found is not None:
+            return found
+    return None
+
+
+def _contradicted(
+    tokens: list[Token], record_lemmas: set[str], record_raw: set[str], record_numbers: set[str]
+) -> Asked | None:
+    """The first value of one question sentence the record does not hold (its first word is no name)."""
     for index, token in enumerate(tokens):
-        if token.is_number and token.lemma not in {t.lemma for s in record.statements for t in s.tokens}:
+        if token.is_number and token.lemma not in record_numbers:
             if token.is_span or len(token.lemma.rstrip("bc")) >= 3:
                 return Asked.YEAR
             return Asked.NUMBER
