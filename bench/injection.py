@@ -87,13 +87,21 @@ def load_probes(split: str = "test", *, limit: int | None = None) -> list[Probe]
         if item.split_exhibit not in wanted:
             continue
         if item.category is Category.INJECTION:
-            probes.append(Probe(item.id, "injection", item.asked_at, item.question, tuple(item.forbidden)))
+            probes.append(
+                Probe(
+                    item.id,
+                    "injection",
+                    item.asked_at or item.split_exhibit,
+                    item.question,
+                    tuple(item.forbidden),
+                )
+            )
         elif item.category is Category.FALSE_PREMISE and item.false_value:
             probes.append(
                 Probe(
                     item.id,
                     "false_premise",
-                    item.asked_at,
+                    item.asked_at or item.split_exhibit,
                     item.question,
                     (item.false_value,),
                     tuple(item.keys),

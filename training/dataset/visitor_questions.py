@@ -5,6 +5,8 @@ used only when its exhibit (`exhibit_id`, or `asked_at` when the museum holds no
 and the exhibit it was asked at are both training exhibits, so no validation or test exhibit's
 question ever reaches training. Each row's category decides the target; hand-labelled `keys`
 pick the answering statement among the ranked prompt facts (no key in the prompt: row dropped).
+Rows asked at no exhibit (`asked_at: null`) and follow-ups (which need the visitor's earlier
+turns, and a training prompt carries none) are not used.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class VisitorQuestion(BaseModel):
     id: str
     category: str
     exhibit_id: str | None
-    asked_at: str
+    asked_at: str | None
     question: str
     keys: list[str] = []
     false_value: str | None = None
@@ -48,8 +50,12 @@ def read_questions(path: Path = QUESTIONS_PATH) -> list[VisitorQuestion]:
 
 
 def usable_rows(rows: list[VisitorQuestion], train_ids: set[str]) -> list[VisitorQuestion]:
-    """The rows whose exhibit and asked-at exhibit are both training exhibits."""
-    return [r for r in rows if (r.exhibit_id or r.asked_at) in train_ids and r.asked_at in train_ids]
+    """The rows whose exhibit and asked-at exhibit are both training exhibits (never a follow-up)."""
+    return [
+        r
+        for r in rows
+        if (r.exhibit_id or r.asked_at) in train_ids and r.asked_at in train_ids and r.category != "follow_up"
+    ]
 
 
 def visitor_pending(
@@ -58,7 +64,7 @@ def visitor_pending(
     """Pending drafts (all for the train split) from the usable rows."""
     pending = []
     for row in usable_rows(rows, train_ids):
-        exhibit = exhibits.get(row.exhibit_id or row.asked_at)
+        exhibit = exhibits.get(row.exhibit_id or row.asked_at or "")
         if exhibit is None:
             continue
         audience = rng.choice(AUDIENCES)

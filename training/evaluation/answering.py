@@ -3,7 +3,10 @@
 The same steps as a visitor's question on `/ws/visitor`: plan (harm, other
 exhibit, absent subject, ranked statements), build the request, narrate with
 sentence gating. Only the released text is scored: what a headset would show.
-A curator-injection item adds its injected fact to the exhibit first.
+A curator-injection item adds its injected fact to the exhibit first; a follow-up
+hands the router its earlier turns; an item asked at no exhibit (`asked_at: null`)
+plans with no current exhibit, and a question the router then declines (as the
+server would: `NoExhibitToAnswer`) gets no answer at all.
 """
 
 from __future__ import annotations
@@ -19,8 +22,7 @@ from guide_core.protocol import AnswerDelta, AnswerEnd, FactCheck, VisitorProfil
 from guide_server.core.config import GuideSettings
 from guide_server.generation.engine import Engine
 from guide_server.narration.narrator import Narrator, answer_request
-from guide_server.narration.questions import QuestionRouter
-from guide_server.narration.retrieval import FactRanker
+from guide_server.narration.questions import QuestionRouter, Turn
 from training.evaluation.question_set import VisitorQuestion
 
 
@@ -29,7 +31,8 @@ class Answered:
     """What the guide released for one question."""
 
     item: VisitorQuestion
-    exhibit_id: str
+    exhibit_id: str | None
+    """The exhibit the answer was given about; None when the router declined to answer."""
     text: str
     sentences: list[str]
     """As released, one per delta."""
@@ -57,18 +60,21 @@ async def answer_items(
     *,
     engine: Engine,
     catalogue: Catalogue,
-    ranker: FactRanker,
+    router: QuestionRouter,
     profile: VisitorProfile | None = None,
 ) -> list[Answered]:
-    """Answer each item in turn through plan, request and narrator; `engine` must be started."""
+    """Answer each item in turn through `router`'s plan, the request and the narrator; `engine` must be started."""
     narrator = Narrator.standalone(engine, GuideSettings(engine="scripted", watch_catalogue=False))
-    router = QuestionRouter(ranker)
     profile = profile or VisitorProfile()
     answered = []
     for index, item in enumerate(items):
         snapshot = catalogue_for(catalogue, item)
-        plan = router.plan(snapshot, item.question, current=snapshot.exhibits[item.asked_at])
-        assert plan is not None  # the visitor always stands at an exhibit here
+        current = snapshot.exhibits[item.asked_at] if item.asked_at is not None else None
+        history = tuple(Turn(question=t.question, exhibit_id=t.exhibit_id) for t in item.history)
+        plan = router.plan(snapshot, item.question, current=current, history=history)
+        if plan is None:
+            answered.append(Answered(item, None, "", [], None, []))
+            continue
         request = answer_request(plan, request_id=f"eval-{index}", question=item.question, profile=profile)
         messages: list[BaseModel] = []
         await narrator.narrate(request, messages.append)

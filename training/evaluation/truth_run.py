@@ -1,9 +1,11 @@
 """`guide evaluate`: every candidate (bases and tuned runs) answers the question set; truth is scored.
 
-Per candidate and category: how many answers were right (`truth.score_answer`).
-Factual accuracy is the share of answerable and cross-exhibit questions whose
-answer states the key with every sentence supported; the gate (fixed in
-`training/configs/selection.yaml` before any run) is applied by `guide select`.
+Per candidate and category: how many answers were right (`truth.score_answer`),
+every category of the question set reported (follow-ups included) where the split
+has items of it. Factual accuracy is the share of answerable and cross-exhibit
+questions whose answer states the key with every sentence supported (follow-ups
+are reported beside it, not in it, so the gated figure keeps its meaning); the
+gate (fixed in `training/configs/selection.yaml` before any run) is applied by `guide select`.
 Released sentences the claim checker would not support are counted separately:
 with sentence gating there should be none, and the gate demands none.
 """
@@ -19,11 +21,12 @@ from pathlib import Path
 
 from guide_core.catalogue.loader import Catalogue, load_catalogue_or_raise
 from guide_core.model_registry import RegisteredModel
+from guide_server.narration.questions import QuestionRouter
 from guide_server.narration.retrieval import FactRanker, MiniLMEmbedder
 from training.evaluation.answering import Answered, answer_items
-from training.evaluation.question_set import Category, VisitorQuestion, load_questions
+from training.evaluation.question_set import QUESTIONS_PATH, Category, VisitorQuestion, load_questions
 from training.evaluation.statistics import bootstrap
-from training.evaluation.truth import ItemScore, score_answer, unsupported_sentences
+from training.evaluation.truth import ItemScore, score_answer, unanswered, unsupported_sentences
 
 FACTUAL = frozenset({Category.ANSWERABLE, Category.CROSS_EXHIBIT})
 
@@ -63,12 +66,19 @@ def summarise(
     released = unsupported = withheld = fallbacks = 0
     rows: list[dict[str, object]] = []
     for answer in answered:
-        exhibit = catalogue.exhibits[answer.item.exhibit_id or answer.exhibit_id]
-        score = score_answer(answer.item, answer.sentences, exhibit)
+        item = answer.item
+        if answer.exhibit_id is None:
+            score = unanswered(item)
+        else:
+            exhibit = catalogue.exhibits[item.exhibit_id or answer.exhibit_id]
+            score = score_answer(
+                item, answer.sentences, exhibit, about=answer.exhibit_id, catalogue=catalogue
+            )
+            offers_from = catalogue if item.category is Category.ABSENT_EXHIBIT else None
+            about = catalogue.exhibits[answer.exhibit_id]
+            unsupported += len(unsupported_sentences(answer.sentences, about, offers_from=offers_from))
         scores.append(score)
-        about = catalogue.exhibits[answer.exhibit_id]
         released += len(answer.sentences)
-        unsupported += len(unsupported_sentences(answer.sentences, about))
         check = answer.fact_check
         withheld += len(check.withheld) if check else 0
         fallbacks += int(bool(check and check.fallback))
@@ -86,7 +96,7 @@ def summarise(
             }
         )
     by_category: dict[str, list[float]] = defaultdict(list)
-    for score in scores:
+    for score in sorted(scores, key=lambda s: list(Category).index(s.category)):
         by_category[score.category.value].append(float(score.correct))
     factual = [float(s.correct) for s in scores if s.category in FACTUAL]
     estimate = bootstrap(factual)
@@ -125,7 +135,9 @@ async def evaluate_model(
     await engine.start()
     started = time.perf_counter()
     try:
-        answered = await answer_items(items, engine=engine, catalogue=catalogue, ranker=ranker)
+        answered = await answer_items(
+            items, engine=engine, catalogue=catalogue, router=QuestionRouter(ranker)
+        )
     finally:
         await engine.close()
     return summarise(model, split, answered, catalogue, time.perf_counter() - started)
@@ -146,7 +158,9 @@ def run_evaluation(
     With `append`, candidates already in the report stay (one evaluated again replaces its row).
     """
     catalogue = load_catalogue_or_raise(exhibits_dir)
-    items = split_items(load_questions(questions) if questions else load_questions(), exhibit_split, split)
+    items = split_items(
+        load_questions(questions or QUESTIONS_PATH, exhibit_ids=catalogue.exhibits), exhibit_split, split
+    )
     ranker = FactRanker(MiniLMEmbedder())
     results = []
     for model in models:
@@ -155,6 +169,7 @@ def run_evaluation(
         print(
             f"{model.id}: factual accuracy {result.factual_accuracy:.3f} on {split} ({result.seconds:.0f} s)"
         )
+        print("  " + category_shares(result))
     out.mkdir(parents=True, exist_ok=True)
     report = out / f"{split}.json"
     if append and report.exists():
@@ -164,6 +179,16 @@ def run_evaluation(
     report.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
     (out / f"{split}.md").write_text(render_report(results, split), encoding="utf-8")
     return results
+
+
+def category_shares(result: CandidateResult) -> str:
+    """One line of every category's right answers ('follow_up 3/7 (0.43)'); '-' where the split has none."""
+    cells = []
+    for category in Category:
+        row = result.by_category.get(category.value)
+        figures = f"{row['correct']:.0f}/{row['n']:.0f} ({row['share']:.2f})" if row else "-"
+        cells.append(f"{category.value} {figures}")
+    return ", ".join(cells)
 
 
 def render_report(results: list[CandidateResult], split: str) -> str:
