@@ -21,16 +21,14 @@ from server_harness import (
     words_to_release,
 )
 
+from guide_core.catalogue.loader import load_catalogue_or_raise
+from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import Proximity, ProximityKind, ResumePoint, ServerMessage, VisitorProfile
 from guide_server.generation.engines.scripted import ScriptedEngine, split_words
+from guide_server.generation.prompts import description_facts
 
-SENTENCES = [
-    "Kolossi Castle was the headquarters of the Knights Hospitaller near Limassol.",
-    "In 1210 King Hugh I granted Kolossi to the Knights Hospitaller.",
-    "The present keep was built in 1454 by the Hospitaller commander Louis de Magnac.",
-    "The keep is a three-storey tower built of limestone.",
-]
-"""Scripted description: four sentences the record supports, so each is released as one delta."""
+SENTENCES = description_facts(load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR).exhibits[EXHIBIT])
+"""Scripted description: the adult plan's statements in order, so each is released as one delta."""
 TEXT = " ".join(SENTENCES)
 WORDS = split_words(TEXT)
 

@@ -75,7 +75,7 @@ def _system(profile: VisitorProfile) -> str:
 
 
 def description_messages(
-    exhibit: Exhibit, profile: VisitorProfile, facts: list[str] | None = None, *, said: str = ""
+    exhibit: Exhibit, profile: VisitorProfile, facts: list[str] | None = None
 ) -> list[ChatMessage]:
     """Messages asking for a description of `exhibit` from `facts` (default: `description_facts`)."""
     chosen = description_facts(exhibit, profile.audience) if facts is None else facts
@@ -84,8 +84,7 @@ def description_messages(
         {
             "role": "user",
             "content": f"{facts_block(exhibit, chosen)}\n\n"
-            + (f"The visitor has just heard: {said}\n" if said else "")
-            + "Tell the visitor about this exhibit as a guide speaking aloud: one sentence for each fact, "
+            "Tell the visitor about this exhibit as a guide speaking aloud: one sentence for each fact, "
             "in this order, joined naturally (it, later, today). Keep every name, date and number as written.",
         },
     ]

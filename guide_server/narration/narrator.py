@@ -120,8 +120,6 @@ class Request:
     steps: list[PlannedStatement] = field(default_factory=list)
     """The planned statements, in order: each is said by the model's sentence when that sentence passes
     the claim check and states it, else in its plain words, in the same place."""
-    opening: list[str] = field(default_factory=list)
-    """The record's sentences said at once, before the engine starts: what the visitor is looking at."""
     canned: list[str] | None = None
     """Fixed sentences (a refusal, what the record does not say, a correction) released instead of generating."""
 
@@ -230,7 +228,6 @@ class Narrator:
             self._finish(request, FinishReason.STOP, progress, publish)
             return
         regenerate = self.settings.fact_guard == "regenerate"
-        self._release_plain(request, request.opening, progress, publish)
         try:
             finish = await self._generate(request, request.messages, publish, progress, defer=regenerate)
             if regenerate and not progress.from_model and progress.withheld:
@@ -460,16 +457,14 @@ def description_request(
         exhibit_id, catalogue.fingerprints[exhibit_id], model_id, profile.audience, profile.language
     )
     plan = plan_description(exhibit_record(exhibit), profile.audience)
-    opening, *rest = plan.steps
     return Request(
         kind="description",
         request_id=request_id,
         exhibit=exhibit,
         profile=profile,
-        messages=description_messages(exhibit, profile, [step.target for step in rest], said=opening.target),
+        messages=description_messages(exhibit, profile, [step.target for step in plan.steps]),
         cache_key=key,
-        steps=rest,
-        opening=opening.plain,
+        steps=plan.steps,
     )
 
 
