@@ -33,17 +33,20 @@ from server_harness import EXHIBIT, settings_for, shared_embedder
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from guide_core.catalogue.loader import load_catalogue_or_raise
 from guide_core.demo_tokens import DEMO_ROBOT_TOKEN, DEMO_VISITOR_TOKEN
 from guide_core.paths import DEFAULT_EXHIBITS_DIR
 from guide_core.protocol import MAX_MESSAGE_BYTES, ErrorCode, Feedback, Goto, Hello, Pose, Proximity, Question
 from guide_server.api import create_app
 from guide_server.api.running import running_server
 from guide_server.generation.engines.scripted import ScriptedEngine
+from guide_server.generation.prompts import description_facts
 
 # The server thread (uvicorn, websockets) draws on `random` while Hypothesis generates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Do not use the `random` module")
 
-TEXT = "Kolossi Castle was the headquarters of the Knights Hospitaller near Limassol."
+TEXT = " ".join(description_facts(load_catalogue_or_raise(DEFAULT_EXHIBITS_DIR).exhibits[EXHIBIT]))
+"""The scripted description: the adult plan's statements, each released as it is."""
 EXAMPLES_PER_ENDPOINT = 110
 FRAMES_PER_EXAMPLE = (46, 60)
 MIN_FRAMES_TOTAL = 10_000
