@@ -68,10 +68,6 @@ def _sentences(messages) -> list[str]:
     return [m.text.strip() for m in messages if m.type.endswith(".delta")]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 19 open: the new router calls this two-part question unanswerable ('who'), the 1454 fact is not led with",
-)
 async def test_the_real_model_never_streams_an_unsupported_sentence(
     tmp_path: Path, exhibits_dir: Path, smollm2: TransformersEngine
 ) -> None:

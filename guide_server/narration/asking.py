@@ -107,12 +107,12 @@ def asked_for(question: str) -> Asked | None:
 
 
 def topic_words(question: str, record: ExhibitRecord) -> frozenset[str]:
-    """The lemmas the question is about, less question words, guide talk and the exhibit's own name."""
+    """The lemmas the question is about (its record years and numbers too), less question words, guide
+    talk and the exhibit's own name."""
     return frozenset(
         t.lemma
         for t in analyse(question)
-        if not t.is_number
-        and t.lemma not in FUNCTION_WORDS
+        if t.lemma not in FUNCTION_WORDS
         and t.lemma not in _QUESTION_WORDS
         and t.lemma not in DISCOURSE_WORDS
         and t.lemma not in REFERRING_WORDS
@@ -121,13 +121,27 @@ def topic_words(question: str, record: ExhibitRecord) -> frozenset[str]:
     )
 
 
+TOPIC_LINKS = {
+    "carry": frozenset({"cargo", "load"}),
+    "load": frozenset({"cargo"}),
+    "sink": frozenset({"wreck", "shipwreck"}),
+    "live": frozenset({"inhabit", "house", "village", "settlement", "people"}),
+    "worship": frozenset({"church", "sanctuary", "temple", "mosque", "cult"}),
+    "bury": frozenset({"tomb", "tombs", "burial", "grave"}),
+    "old": frozenset({"date", "century", "millennium"}),
+}
+"""Words a question uses for what a record names otherwise ('What did it carry?' and 'the cargo'):
+for finding the statement that answers only, never for the claim checker (they are not synonyms)."""
+
+
 def overlap(statement: RecordStatement, topic: frozenset[str]) -> int:
-    """How many topic words the statement speaks of (same lemma, stem or a listed synonym)."""
+    """How many topic words the statement speaks of (same lemma, stem, a listed synonym or a topic link)."""
     content = statement.content
     count = 0
     for word in topic:
         stems = {t.stem for t in analyse(word)}
-        if word in content or stems & content or synonyms_of(word) & content:
+        related = synonyms_of(word) | TOPIC_LINKS.get(word, frozenset())
+        if word in content or stems & content or related & content:
             count += 1
     return count
 

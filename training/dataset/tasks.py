@@ -1,7 +1,7 @@
 """Drafts for each task, composed from one exhibit's record in the server's prompt layout.
 
-Descriptions are complete drafts: the prompt leads with `description_facts` (the curators' first
-five) and the target copies three or four of them, one per sentence. Every question becomes a
+Descriptions are complete drafts: the prompt lists the audience's narration plan (`narration.plan`)
+and the target says every planned statement, one per sentence, in order. Every question becomes a
 `Pending` draft: its prompt facts are the statements the serving ranker puts first for that exact
 question (`ranking.PromptFacts`), so the target is decided once they are known: the answering
 statement copied when the ranker put it in the prompt (else the question is dropped), a
@@ -19,12 +19,9 @@ from dataclasses import dataclass, field
 from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import District, Exhibit
 from guide_core.protocol import Audience, VisitorProfile
-from guide_server.generation.prompts import (
-    ChatMessage,
-    answer_messages,
-    description_facts,
-    description_messages,
-)
+from guide_server.generation.prompts import ChatMessage, answer_messages, description_messages
+from guide_server.narration.plan import plan_description
+from guide_server.narration.record import exhibit_record
 from guide_server.narration.retrieval import statements
 from training.dataset.compose import (
     NOT_HELD,
@@ -92,7 +89,10 @@ class Pending:
         lowered = target.lower()
         if any(f.lower() in lowered for f in self.forbidden) or not supported(target, self.exhibit):
             return None
-        prompt = answer_messages(self.exhibit, self.question, VisitorProfile(audience=self.audience), facts)
+        # As the server asks: the prompt shows only the statement that answers (the ranker's best
+        # when the target states none, for the record's silence or a refusal).
+        shown = stated or facts[:1]
+        prompt = answer_messages(self.exhibit, self.question, VisitorProfile(audience=self.audience), shown)
         exhibit_id = self.exhibit.id if self.about == "" else self.about
         return Draft(self.task, exhibit_id, self.audience, self.question, list(prompt), target, stated,
                      list(self.forbidden))  # fmt: skip
@@ -173,47 +173,39 @@ def _statement(exhibit: Exhibit, label: str) -> str:
 
 # --- descriptions ---------------------------------------------------------------------------------
 
-_SENTENCES = {Audience.CHILD: 3, Audience.ADULT: 4, Audience.EXPERT: 4}
-_DETAIL = re.compile(r"\d|[A-Z]\w+ [A-Z]")
+_CONNECTORS = {"history": "Later,", "discovery": "Later,", "recognition": "Today,"}
+"""Joining words a paraphrase puts before a planned statement of this kind (history is in time order)."""
 
 
-def _description(exhibit: Exhibit, facts: list[str], audience: Audience, variant: int,
-                 rng: random.Random) -> tuple[list[str], list[str]]:  # fmt: skip
-    count = min(_SENTENCES[audience] - (variant % 2 if audience is Audience.ADULT else 0), len(facts))
-    if audience is Audience.CHILD:
-        pool = sorted(facts, key=len)[: count + (variant > 0)]
-    elif audience is Audience.EXPERT:
-        pool = sorted(facts, key=lambda f: -len(_DETAIL.findall(f)))[: count + (variant > 0)]
-    else:
-        pool = facts if variant else facts[:count]
-    chosen = sorted(rng.sample(pool, k=count), key=facts.index)
-    # Open with a fact that names its subject, when one of the chosen does ('It ...' reads badly first).
-    named = [f for f in chosen if not re.match(r"Its? ", f)]
-    if named and named[0] is not chosen[0]:
-        chosen.remove(named[0])
-        chosen.insert(0, named[0])
-    sentences = [standalone(chosen[0], exhibit), *chosen[1:]]
-    if variant % 2 and len(sentences) >= 3:
-        sentences[-1] = connect(sentences[-1], "Also,")
-    return sentences, chosen
+def _narrated(exhibit: Exhibit, statements: list[str], kinds: list[str], variant: int) -> list[str]:
+    """One sentence per planned statement, in order; the second variant joins some with connectors."""
+    sentences = []
+    for index, (statement, kind) in enumerate(zip(statements, kinds, strict=True)):
+        connector = _CONNECTORS.get(kind) if variant % 2 and index > 1 and index % 2 == 0 else None
+        joined = connect(statement, connector) if connector else statement
+        sentences.append(joined if supported(joined, exhibit) else statement)
+    return sentences
 
 
 def descriptions(exhibit: Exhibit, paraphrases: int, rng: random.Random) -> list[Draft | Pending]:
-    """For each audience, `paraphrases` descriptions: 3-4 of the prompt's facts, one per sentence."""
-    facts = [f for f in description_facts(exhibit) if supported(standalone(f, exhibit), exhibit)]
-    if len(facts) < 2:
-        return []
+    """For each audience, descriptions of its narration plan: every planned statement, one per sentence,
+    in order, as the server prompts for them (`description_messages`)."""
     drafts: list[Draft | Pending] = []
     for audience in AUDIENCES:
-        prompt = description_messages(exhibit, VisitorProfile(audience=audience))
+        plan = plan_description(exhibit_record(exhibit), audience)
+        planned = [step.target for step in plan.steps]
+        if len(planned) < 2 or not supported(" ".join(planned), exhibit):
+            continue
+        prompt = description_messages(exhibit, VisitorProfile(audience=audience), planned)
+        kinds = [step.statement.kind for step in plan.steps]
         seen: set[str] = set()
         for variant in range(paraphrases):
-            sentences, used = _description(exhibit, facts, audience, variant, rng)
-            text = " ".join(sentences)
-            if text in seen or not supported(text, exhibit):
-                continue
-            seen.add(text)
-            drafts.append(Draft(Task.DESCRIPTION, exhibit.id, audience, None, list(prompt), text, used))
+            text = " ".join(_narrated(exhibit, planned, kinds, variant))
+            if text not in seen:
+                seen.add(text)
+                drafts.append(
+                    Draft(Task.DESCRIPTION, exhibit.id, audience, None, list(prompt), text, planned)
+                )
     return drafts
 
 
