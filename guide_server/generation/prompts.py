@@ -14,6 +14,8 @@ from typing import Literal, TypedDict
 
 from guide_core.catalogue.models import Exhibit
 from guide_core.protocol import Audience, VisitorProfile
+from guide_server.narration.plan import plan_description
+from guide_server.narration.record import exhibit_record
 
 
 class ChatMessage(TypedDict):
@@ -63,9 +65,6 @@ def facts_block(exhibit: Exhibit, facts: list[str]) -> str:
 
 def description_facts(exhibit: Exhibit, audience: Audience = Audience.ADULT) -> list[str]:
     """The statements a description of `exhibit` tells `audience`, in order (the narration plan's)."""
-    from guide_server.narration.plan import plan_description
-    from guide_server.narration.record import exhibit_record
-
     return [step.target for step in plan_description(exhibit_record(exhibit), audience).steps]
 
 

@@ -16,57 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from guide_server.narration.asked import asked_for
 from guide_server.narration.claim_checker import DISCOURSE_WORDS, REFERRING_WORDS
 from guide_server.narration.claim_text import FUNCTION_WORDS, Token, analyse, split_sentences
 from guide_server.narration.record import MATERIALS, Asked, ExhibitRecord, RecordStatement, Source
 from guide_server.narration.retrieval import RankedStatement
 from guide_server.narration.synonyms import synonyms_of
-
-_ASKS = [
-    (
-        Asked.MEASURE,
-        re.compile(
-            r"\bhow\s+(?:high|tall|long|far|big|wide|deep|large|heavy)\b|\bwhat\s+(?:size|height|length|distance)\b",
-            re.I,
-        ),
-    ),
-    (Asked.NUMBER, re.compile(r"\bhow\s+many\b|\bhow\s+much\b|\bnumber\s+of\b", re.I)),
-    (
-        Asked.YEAR,
-        re.compile(
-            r"\bwhen\b|\bwhat\s+year\b|\bwhich\s+year\b|\bhow\s+old\b|\bwhat\s+century\b|\bwhich\s+century\b|\bwhat\s+date\b|\bhow\s+long\s+ago\b|\bwhat\s+period\b|\bwhich\s+period\b",
-            re.I,
-        ),
-    ),
-    (
-        Asked.PERSON,
-        re.compile(
-            r"\bwho\b|\bwhom\b|\bwhose\b|\bby\s+whom\b|\bwhich\s+(?:king|queen|emperor|people|person|family|order|architect)\b",
-            re.I,
-        ),
-    ),
-    (
-        Asked.MATERIAL,
-        re.compile(
-            r"\bmade\s+(?:of|from|out\s+of)\b|\bbuilt\s+(?:of|from|out\s+of|with)\b|\bwhat\s+(?:material|stone|wood|metal)s?\b|\bwhich\s+(?:material|stone|wood|metal)s?\b",
-            re.I,
-        ),
-    ),
-    (
-        Asked.PLACE,
-        re.compile(
-            r"\bwhere\b|\bwhich\s+(?:place|town|city|village|country|island|museum)\b|\bin\s+what\s+(?:place|town|city|museum)\b",
-            re.I,
-        ),
-    ),
-    (
-        Asked.REASON,
-        re.compile(
-            r"\bwhy\b|\bwhat\s+for\b|\bfor\s+what\s+purpose\b|\bhow\s+come\b|\bwhat\s+was\s+it\s+used\s+for\b",
-            re.I,
-        ),
-    ),
-]
 
 _QUESTION_WORDS = frozenset(
     """what when where who whom whose why how which many much year century old long ago date period
@@ -100,12 +55,6 @@ _PREVIOUS_STARTERS = re.compile(r"^\s*(?:and|so|then|also|what\s+about|how\s+abo
 _POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|there|he|she|his|her|him|that)\b", re.I)
 
 
-def asked_for(question: str) -> Asked | None:
-    """What kind of thing `question` asks for; None for an open question ('Tell me about it')."""
-    found = [(match.start(), asked) for asked, pattern in _ASKS if (match := pattern.search(question))]
-    return min(found, key=lambda item: item[0])[1] if found else None
-
-
 def topic_words(question: str, record: ExhibitRecord) -> frozenset[str]:
     """The lemmas the question is about (its record years and numbers too), less question words, guide
     talk and the exhibit's own name."""
@@ -134,16 +83,20 @@ TOPIC_LINKS = {
 for finding the statement that answers only, never for the claim checker (they are not synonyms)."""
 
 
-def overlap(statement: RecordStatement, topic: frozenset[str]) -> int:
-    """How many topic words the statement speaks of (same lemma, stem, a listed synonym or a topic link)."""
+def topic_forms(topic: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Each topic word with the forms a statement may use for it: its stems, synonyms and topic links."""
+    return {
+        word: frozenset({word, *(t.stem for t in analyse(word))})
+        | synonyms_of(word)
+        | TOPIC_LINKS.get(word, frozenset())
+        for word in topic
+    }
+
+
+def overlap(statement: RecordStatement, forms: dict[str, frozenset[str]]) -> int:
+    """How many topic words the statement speaks of (`forms`: from `topic_forms`)."""
     content = statement.content
-    count = 0
-    for word in topic:
-        stems = {t.stem for t in analyse(word)}
-        related = synonyms_of(word) | TOPIC_LINKS.get(word, frozenset())
-        if word in content or stems & content or related & content:
-            count += 1
-    return count
+    return sum(bool(related & content) for related in forms.values())
 
 
 def is_follow_up(question: str) -> bool:
@@ -212,13 +165,14 @@ def decide(
     """
     asked = asked_for(question)
     topic = topic_words(question, record) or (topic_words(context, record) if context else frozenset())
+    forms = topic_forms(topic)
     order = {id(r.statement): index for index, r in enumerate(ranked)}
     statements = [r.statement for r in ranked]
     related = statements[0] if statements else None
 
     def best(candidates: list[RecordStatement], *, origin: bool = False) -> RecordStatement | None:
         scored = [
-            (overlap(s, topic) + (1 if origin and s.source is Source.PERIOD else 0), -order[id(s)], s)
+            (overlap(s, forms) + (1 if origin and s.source is Source.PERIOD else 0), -order[id(s)], s)
             for s in candidates
         ]
         scored = [item for item in scored if item[0] > 0 or not topic]

@@ -464,13 +464,13 @@ def description_request(
         profile=profile,
         messages=description_messages(exhibit, profile, [step.target for step in plan.steps]),
         cache_key=key,
-        steps=plan.steps,
+        steps=list(plan.steps),
     )
 
 
 def answer_request(plan: AnswerPlan, *, request_id: str, question: str, profile: VisitorProfile) -> Request:
     """The request answering `question` as `plan` says: from the statement that answers it, or fixed words."""
-    steps = [] if plan.answer_with is None else [PlannedStatement(plan.answer_with, [plan.answer_with.text])]
+    steps = [] if plan.answer_with is None else [PlannedStatement(plan.answer_with, (plan.answer_with.text,))]
     messages = (
         answer_messages(plan.exhibit, question, profile, [plan.answer_with.text])
         if plan.answer_with is not None and plan.canned is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from guide_core.protocol import Audience
 from guide_server.narration.claim_checker import check_sentence, gloss_sentence, states
@@ -39,7 +40,7 @@ class PlannedStatement:
     """One statement of a description, and how it is said plainly."""
 
     statement: RecordStatement
-    plain: list[str]
+    plain: tuple[str, ...]
     """The record's own words for this audience, one or more sentences: said when the model's fails."""
 
     @property
@@ -53,7 +54,7 @@ class NarrationPlan:
     """What a description says, in order."""
 
     audience: Audience
-    steps: list[PlannedStatement]
+    steps: tuple[PlannedStatement, ...]
 
     @property
     def statements(self) -> list[str]:
@@ -219,7 +220,13 @@ def _child_plain(statement: RecordStatement, record: ExhibitRecord) -> list[str]
 
 
 def plan_description(record: ExhibitRecord, audience: Audience) -> NarrationPlan:
-    """The description plan of `record` for `audience`."""
+    """The description plan of `record` for `audience` (made once per record and audience: a cached
+    description must not pay for planning)."""
+    return _plan(record, audience)
+
+
+@lru_cache(maxsize=1024)
+def _plan(record: ExhibitRecord, audience: Audience) -> NarrationPlan:
     if audience is Audience.CHILD:
         steps = []
         explained: set[str] = set()
@@ -229,8 +236,8 @@ def plan_description(record: ExhibitRecord, audience: Audience) -> NarrationPlan
                 if gloss.term.lower() not in explained and len(explained) < CHILD_MAX_GLOSSES:
                     explained.add(gloss.term.lower())
                     plain.append(gloss_sentence(gloss.term, gloss.plain))
-            steps.append(PlannedStatement(statement, plain))
+            steps.append(PlannedStatement(statement, tuple(plain)))
     else:
         statements = _expert(record) if audience is Audience.EXPERT else _adult(record)
-        steps = [PlannedStatement(s, [s.text]) for s in statements]
-    return NarrationPlan(audience, steps)
+        steps = [PlannedStatement(s, (s.text,)) for s in statements]
+    return NarrationPlan(audience, tuple(steps))

@@ -178,7 +178,20 @@ def named_exhibit(
     if current_id is not None and scores.get(current_id, 0.0) >= best:
         return catalogue.exhibits[current_id]
     winners = sorted(i for i, score in scores.items() if score == best)
-    return catalogue.exhibits[winners[0]]
+    winner = catalogue.exhibits[winners[0]]
+    if current_id is not None and _speaks_of_here(catalogue.exhibits[current_id], winner, asked, names):
+        return catalogue.exhibits[current_id]
+    return winner
+
+
+def _speaks_of_here(here: Exhibit, named: Exhibit, asked: set[str], names: CatalogueNames) -> bool:
+    """Whether a name that also fits `named` is asked about `here` ("When did the Venetians build the
+    keep?" at Kolossi, whose record names the Venetians and the keep; the Venetian Walls name no keep)."""
+    vocabulary = record_index(here).vocabulary
+    if not (asked & names.proper) <= vocabulary:
+        return False
+    own_words = (asked - names.proper - FUNCTION_WORDS) & vocabulary
+    return bool(own_words - record_index(named).vocabulary)
 
 
 _SUBJECT_BEFORE = re.compile(
@@ -272,13 +285,9 @@ class QuestionRouter:
                 return AnswerPlan(subject, [], canned=reply, why="not in the museum")
         if subject is None:
             return None
-        why = (
-            "named in the question"
-            if subject is mentioned and subject is not anchor
-            else "asked about before"
-            if subject is earlier and subject is not anchor
-            else "current exhibit"
-        )
+        why = "current exhibit"
+        if subject is not anchor:
+            why = "named in the question" if subject is mentioned else "asked about before"
         record = exhibit_record(subject)
         ranked = self.ranker.rank(subject, question, k=len(record.answerable))
         context = history[-1].question if history and is_follow_up(question) else ""

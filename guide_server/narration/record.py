@@ -23,6 +23,7 @@ import simplemma
 from guide_core.catalogue.instructions import looks_like_instruction
 from guide_core.catalogue.models import Exhibit
 from guide_core.catalogue.years import mentioned_years
+from guide_server.narration.asked import Asked
 from guide_server.narration.claim_text import FUNCTION_WORDS, Token, analyse, split_sentences
 
 __all__ = [
@@ -34,18 +35,6 @@ __all__ = [
     "mentioned_years",
     "split_sentences",
 ]
-
-
-class Asked(StrEnum):
-    """What kind of thing a question asks for, and so what a statement must hold to answer it."""
-
-    YEAR = "year"
-    PERSON = "person"
-    NUMBER = "number"
-    MEASURE = "measure"
-    PLACE = "place"
-    MATERIAL = "material"
-    REASON = "reason"
 
 
 class Source(StrEnum):
@@ -141,9 +130,10 @@ class RecordStatement:
         }[asked]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExhibitRecord:
-    """Everything the curators' record of one exhibit says, as statements."""
+    """Everything the curators' record of one exhibit says, as statements (one object per content:
+    compared and hashed by identity)."""
 
     exhibit: Exhibit
     statements: tuple[RecordStatement, ...]

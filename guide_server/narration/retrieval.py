@@ -22,6 +22,7 @@ import bm25s
 import numpy as np
 
 from guide_core.catalogue.models import Exhibit
+from guide_server.narration.asked import asked_for
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
 from guide_server.narration.record import RecordStatement, exhibit_record
 from guide_server.narration.synonyms import synonyms_of
@@ -109,14 +110,6 @@ def _lexical_index(texts: tuple[str, ...]) -> bm25s.BM25:
     return index
 
 
-_HOW_BIG = re.compile(
-    r"\bhow\s+(?:high|tall|long|far|big|wide|deep|large)\b|\bwhat\s+(?:size|height|length|distance)\b", re.I
-)
-_WHEN = re.compile(r"\b(when|what year|which year|how old|what century|which century|date)\b", re.I)
-_HOW_MANY = re.compile(r"\b(how many|how much|number of)\b", re.I)
-_WHO = re.compile(r"\b(who|whom|whose|by whom)\b", re.I)
-
-
 _ASKS_KIND = {
     "discovery": re.compile(
         r"\b(?:discover\w*|found|find|finds|excavat\w*|dig|dug|unearth\w*|came upon|studied)\b", re.I
@@ -135,15 +128,8 @@ def _kind_bonus(question: str, statement: Statement) -> float:
 
 
 def _answer_type_bonus(question: str, statement: Statement) -> float:
-    if _HOW_BIG.search(question):
-        return KIND_BONUS if statement.measure else 0.0
-    if _WHEN.search(question):
-        return KIND_BONUS if statement.has_year else 0.0
-    if _HOW_MANY.search(question):
-        return KIND_BONUS if statement.numbers or statement.measure else 0.0
-    if _WHO.search(question):
-        return KIND_BONUS if statement.people else 0.0
-    return 0.0
+    asked = asked_for(question)
+    return KIND_BONUS if asked is not None and statement.holds(asked) else 0.0
 
 
 class FactRanker:
