@@ -3,22 +3,22 @@ the one `Narrator` that runs them through the engine and publishes only checked 
 
 `TourNarration` is what tours and visitors call: `description` (a tour's
 `DescriptionStream` runs it) and `answer` build the request from the current
-catalogue (`description_request`, `answer_request`: each leads the prompt with
-the few curated statements that matter and carries them as the record to fall
-back on; neither does I/O) and hand it to the `Narrator`. The sockets in `api/`
+catalogue (`description_request`: the audience's narration plan, `narration.plan`;
+`answer_request`: the router's decision, `narration.asking`, either the statement
+that answers or fixed words) and hand it to the `Narrator`. The sockets in `api/`
 only pass messages through.
 
 `Narrator.narrate` is the whole life of one request: cache lookup, `*.start`,
-then the engine's text cut into sentences as it streams; each finished sentence
-goes to the claim checker and only a supported one is published, as one
-`*.delta` (gapless `seq` 0, 1, 2 ... over released sentences). An unsupported
-sentence is never sent: it is withheld, counted in `/metrics`, and listed with
-its reason in `*.end.fact_check` for curators and logs. Under the `regenerate`
-policy, a generation that released nothing is asked once more with the reasons
-named. When nothing survives, the visitor hears the best-matching curated
-statements, introduced as the museum's record. An answer that never stated the
-statement that best answers the question is given it the same way. Only
-released text is cached.
+then the engine's text cut into sentences as it streams. A finished sentence is
+released, as one `*.delta` (gapless `seq` 0, 1, 2 ...), only when the claim
+checker supports it, it states the next planned statement (or a later one: those
+skipped are said plainly first) and it repeats no earlier sentence. A sentence that
+fails the check is withheld (counted in `/metrics`, listed with its reason in
+`*.end.fact_check`) and the statement it stood for is said plainly in its place;
+what the model never reached is said plainly at the end, and the engine is stopped
+once the plan is said. Under the `regenerate` policy, a generation that released
+nothing of its own is asked once more with the reasons named. Only released text is
+cached.
 
 It publishes through a plain callback that never awaits, so the caller decides
 how to fan out. Failure: an engine error or timeout publishes `error`
