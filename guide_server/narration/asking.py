@@ -123,33 +123,28 @@ class Decision:
 
 def _premise(question: str, record: ExhibitRecord) -> Asked | None:
     """What kind of value in the question the record contradicts: a year, number, name or material."""
-    record_lemmas = set().union(*(s.content for s in record.statements)) | record.own_name
-    record_raw = {t.raw for s in record.statements for t in s.tokens}
-    record_numbers = {t.lemma for s in record.statements for t in s.tokens if t.is_number}
     for sentence in split_sentences(question):
-        found = _contradicted(analyse(sentence), record_lemmas, record_raw, record_numbers)
+        found = _contradicted(analyse(sentence), record)
         if found is not None:
             return found
     return None
 
 
-def _contradicted(
-    tokens: list[Token], record_lemmas: set[str], record_raw: set[str], record_numbers: set[str]
-) -> Asked | None:
+def _contradicted(tokens: list[Token], record: ExhibitRecord) -> Asked | None:
     """The first value of one question sentence the record does not hold (its first word is no name)."""
     for index, token in enumerate(tokens):
-        if token.is_number and token.lemma not in record_numbers:
+        if token.is_number and token.lemma not in record.numbers:
             if token.is_span or len(token.lemma.rstrip("bc")) >= 3:
                 return Asked.YEAR
             return Asked.NUMBER
-        if token.lemma in MATERIALS and token.lemma not in record_lemmas:
+        if token.lemma in MATERIALS and token.lemma not in record.words:
             return Asked.MATERIAL
         if (
             index > 0
             and token.capitalised
             and token.lemma not in FUNCTION_WORDS
-            and token.lemma not in record_lemmas
-            and token.raw not in record_raw
+            and token.lemma not in record.words
+            and token.raw not in record.raw_words
         ):
             return Asked.PERSON
     return None
@@ -180,9 +175,8 @@ def decide(
 
     premise = _premise(question, record)
     if premise is not None:
-        kind = asked if asked is not None and premise in (Asked.YEAR, Asked.NUMBER) else premise
-        holding = [s for s in statements if s.holds(kind)] if kind is not None else statements
-        found = best(holding, origin=kind is Asked.YEAR and bool(topic & ORIGIN_WORDS))
+        holding = [s for s in statements if s.holds(premise)]
+        found = best(holding, origin=premise is Asked.YEAR and bool(topic & ORIGIN_WORDS))
         if found is not None and topic:
             return Decision("correct", asked, found)
         return Decision("silent", asked or premise, best(statements) or related)

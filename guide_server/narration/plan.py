@@ -236,7 +236,8 @@ def _plan(record: ExhibitRecord, audience: Audience) -> NarrationPlan:
                 if gloss.term.lower() not in explained and len(explained) < CHILD_MAX_GLOSSES:
                     explained.add(gloss.term.lower())
                     plain.append(gloss_sentence(gloss.term, gloss.plain))
-            steps.append(PlannedStatement(statement, tuple(plain)))
+            # One step a sentence: each of a child's short sentences is said, or replaced, on its own.
+            steps += [PlannedStatement(statement, (sentence,)) for sentence in plain]
     else:
         statements = _expert(record) if audience is Audience.EXPERT else _adult(record)
         steps = [PlannedStatement(s, (s.text,)) for s in statements]

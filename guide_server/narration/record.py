@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import simplemma
 
@@ -140,6 +140,21 @@ class ExhibitRecord:
     glosses: tuple[Gloss, ...]
     own_name: frozenset[str]
     """Lemmas of the exhibit's title, site and district: every statement is about these."""
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every content lemma and stem the record writes, and the exhibit's own name."""
+        return frozenset().union(*(s.content for s in self.statements)) | self.own_name
+
+    @cached_property
+    def raw_words(self) -> frozenset[str]:
+        """Every word as the record writes it, lower-cased."""
+        return frozenset(t.raw for s in self.statements for t in s.tokens)
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        """Every year and number the record states, as analysed ('1454', '300bc')."""
+        return frozenset(t.lemma for s in self.statements for t in s.tokens if t.is_number)
 
     @property
     def facts(self) -> list[RecordStatement]:
