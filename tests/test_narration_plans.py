@@ -13,7 +13,7 @@ from guide_core.protocol import Audience, Question, VisitorProfile
 from guide_server.generation.engines.scripted import ScriptedEngine
 from guide_server.narration.plan import plan_description
 from guide_server.narration.questions import NOT_HELD
-from guide_server.narration.record import exhibit_record
+from guide_server.narration.record import exhibit_record, short_title
 
 
 def planned_text(server, audience: Audience) -> str:
@@ -99,7 +99,7 @@ async def test_an_absent_monument_is_denied_and_a_real_exhibit_offered(
 ) -> None:
     async with guide_server(settings_for(tmp_path, exhibits_dir), ScriptedEngine()) as server:
         [answer] = await _answers(server, "When was the Parthenon built?")
-        titles = {e.title for e in server.services.current_catalogue().exhibits.values()}
+        titles = {short_title(e) for e in server.services.current_catalogue().exhibits.values()}
     denial, offer = [m.text.strip() for m in answer if m.type == "answer.delta"]
     assert denial == NOT_HELD
     assert offer.removeprefix("The closest exhibit it holds is ").removesuffix(".") in titles

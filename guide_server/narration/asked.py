@@ -46,7 +46,7 @@ _ASKS = [
     (
         Asked.MATERIAL,
         re.compile(
-            r"\bmade\s+(?:of|from|out\s+of)\b|\bbuilt\s+(?:of|from|out\s+of|with)\b|\bwhat\s+(?:material|stone|wood|metal)s?\b|\bwhich\s+(?:material|stone|wood|metal)s?\b",
+            r"\bmade\s+(?:of|from|out\s+of|with|using)\b|\bbuilt\s+(?:of|from|out\s+of|with)\b|\bwhat\s+(?:material|stone|wood|metal)s?\b|\bwhich\s+(?:material|stone|wood|metal)s?\b",
             re.I,
         ),
     ),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from guide_server.narration.asked import asked_for
-from guide_server.narration.claim_checker import DISCOURSE_WORDS, REFERRING_WORDS
+from guide_server.narration.claim_checker import DISCOURSE_WORDS, REFERRING_WORDS, check_sentence
 from guide_server.narration.claim_text import FUNCTION_WORDS, Token, analyse, split_sentences
 from guide_server.narration.record import MATERIALS, Asked, ExhibitRecord, RecordStatement, Source
 from guide_server.narration.retrieval import RankedStatement
@@ -51,6 +51,18 @@ CLOSE_IN_MEANING = 0.5
 meaning (MiniLM cosine): 'What was the ship carrying?' and 'The cargo included ...'."""
 _NOW = re.compile(r"\b(?:now|today|displayed|on display|kept|housed)\b", re.I)
 
+PERIOD_NAMES = frozenset(
+    """neolithic chalcolithic bronze iron archaic classical hellenistic roman byzantine medieval frankish
+    lusignan venetian ottoman british modern prehistoric ancient christian""".split()
+)
+"""Names of periods and rulers: a question that dates an exhibit by one the record does not give is
+corrected with the record's own period."""
+_AGE = re.compile(
+    r"\bhow\s+old\b|\bhow\s+long\s+ago\b|\bwhat\s+(?:period|century|age)\b|\bwhich\s+(?:period|century)\b",
+    re.I,
+)
+_WANTS_A_NAME = re.compile(r"\bname\b|\bcalled\b", re.I)
+_HOW_MANY_OF = re.compile(r"\bhow\s+many\s+([a-z]+)", re.I)
 _PREVIOUS_STARTERS = re.compile(r"^\s*(?:and|so|then|also|what\s+about|how\s+about|and\s+what)\b", re.I)
 _POINTING = re.compile(r"\b(?:it|its|it's|they|them|their|there|he|she|his|her|him|that)\b", re.I)
 
@@ -78,6 +90,10 @@ TOPIC_LINKS = {
     "worship": frozenset({"church", "sanctuary", "temple", "mosque", "cult"}),
     "bury": frozenset({"tomb", "tombs", "burial", "grave"}),
     "old": frozenset({"date", "century", "millennium"}),
+    "people": frozenset({"spectator", "spectators", "seat", "visitor", "inhabitant", "resident"}),
+    "discover": frozenset({"come"}),
+    "find": frozenset({"come"}),
+    "uncover": frozenset({"come"}),
 }
 """Words a question uses for what a record names otherwise ('What did it carry?' and 'the cargo'):
 for finding the statement that answers only, never for the claim checker (they are not synonyms)."""
@@ -139,6 +155,8 @@ def _contradicted(tokens: list[Token], record: ExhibitRecord) -> Asked | None:
             return Asked.NUMBER
         if token.lemma in MATERIALS and token.lemma not in record.words:
             return Asked.MATERIAL
+        if token.lemma in PERIOD_NAMES and token.lemma not in record.words:
+            return Asked.YEAR
         if (
             index > 0
             and token.capitalised
@@ -148,6 +166,33 @@ def _contradicted(tokens: list[Token], record: ExhibitRecord) -> Asked | None:
         ):
             return Asked.PERSON
     return None
+
+
+def _answers(statement: RecordStatement, asked: Asked, question: str) -> bool:
+    """Whether `statement` holds what `question` asks for: a name when it asks a name, a count of the
+    very thing it counts ('How many rooms?' is not answered by 'two storeys of rooms')."""
+    if not statement.holds(asked):
+        return False
+    if asked is Asked.PERSON and _WANTS_A_NAME.search(question):
+        return bool(statement.names)
+    counted = _HOW_MANY_OF.search(question)
+    if asked is Asked.NUMBER and counted:
+        wanted = frozenset().union(
+            *topic_forms(frozenset(t.lemma for t in analyse(counted.group(1)))).values()
+        )
+        tokens = statement.tokens
+        following = [{t.lemma for t in tokens[i + 1 : i + 3]} | {t.stem for t in tokens[i + 1 : i + 3]}
+                     for i in range(len(tokens))]  # fmt: skip
+        return any(token.is_number and following[i] & wanted for i, token in enumerate(tokens))
+    return True
+
+
+def _checked(statement: RecordStatement | None, record: ExhibitRecord) -> RecordStatement | None:
+    """`statement` when the claim checker supports it as it stands, else None (never say what the
+    guard would withhold, such as a curator's fact that reads like an instruction)."""
+    if statement is None or not check_sentence(statement.text, record.exhibit).supported:
+        return None
+    return statement
 
 
 def decide(
@@ -161,40 +206,52 @@ def decide(
     asked = asked_for(question)
     topic = topic_words(question, record) or (topic_words(context, record) if context else frozenset())
     forms = topic_forms(topic)
+    about_origin = any(related & ORIGIN_WORDS for related in forms.values())
     order = {id(r.statement): index for index, r in enumerate(ranked)}
     statements = [r.statement for r in ranked]
     related = statements[0] if statements else None
 
     def best(candidates: list[RecordStatement], *, origin: bool = False) -> RecordStatement | None:
         scored = [
-            (overlap(s, forms) + (1 if origin and s.source is Source.PERIOD else 0), -order[id(s)], s)
+            (
+                overlap(s, forms) + (1 if origin and s.source is Source.PERIOD else 0),
+                s.source is Source.FACT,  # on a tie, a curated fact says more than the period or site
+                -order[id(s)],
+                s,
+            )
             for s in candidates
         ]
         scored = [item for item in scored if item[0] > 0 or not topic]
-        return max(scored, key=lambda item: item[:2])[2] if scored else None
+        return max(scored, key=lambda item: item[:3])[3] if scored else None
 
     premise = _premise(question, record)
     if premise is not None:
-        holding = [s for s in statements if s.holds(premise)]
-        found = best(holding, origin=premise is Asked.YEAR and bool(topic & ORIGIN_WORDS))
+        holding = [s for s in statements if (s.names if premise is Asked.PERSON else s.holds(premise))]
+        found = best(holding, origin=premise is Asked.YEAR and about_origin)
+        if found is None and premise is Asked.YEAR:
+            found = record.period  # the record's own dating answers a wrong date or period
         if found is not None and topic:
             return Decision("correct", asked, found)
-        return Decision("silent", asked or premise, best(statements) or related)
+        return Decision("silent", asked or premise, _checked(best(statements) or related, record))
     if asked is None:
         if not topic:
             return Decision("answer", None, record.facts[0] if record.facts else related)
         found = best(statements)
         if found is None and ranked and ranked[0].semantic >= CLOSE_IN_MEANING:
             found = ranked[0].statement
-        return Decision("answer", None, found) if found is not None else Decision("silent", None, related)
+        return (
+            Decision("answer", None, found)
+            if found is not None
+            else Decision("silent", None, _checked(related, record))
+        )
     if asked is Asked.PLACE and re.search(r"\b(?:now|today|these days)\b", question, re.I):
         shown = [s for s in statements if s.holds(Asked.PLACE) and _NOW.search(s.text)]
         if shown:
             return Decision("answer", asked, shown[0])
     if asked is Asked.PLACE and not (topic - {"locate", "situate", "stand", "lie", "now", "today"}):
         return Decision("answer", asked, record.site)
-    origin = asked is Asked.YEAR and (not topic or bool(topic & ORIGIN_WORDS))
-    found = best([s for s in statements if s.holds(asked)], origin=origin)
+    origin = asked is Asked.YEAR and (not topic or about_origin or bool(_AGE.search(question)))
+    found = best([s for s in statements if _answers(s, asked, question)], origin=origin)
     if found is not None:
         return Decision("answer", asked, found)
-    return Decision("silent", asked, best(statements) or related)
+    return Decision("silent", asked, _checked(best(statements) or related, record))

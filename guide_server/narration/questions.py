@@ -21,7 +21,7 @@ from guide_core.catalogue.models import Exhibit
 from guide_server.narration.asking import decide, is_follow_up
 from guide_server.narration.claim_checker import record_index
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
-from guide_server.narration.record import RecordStatement, exhibit_record
+from guide_server.narration.record import RecordStatement, exhibit_record, short_title
 from guide_server.narration.retrieval import FactRanker, RankedStatement
 
 REFUSAL = "I can't help with that. Ask me about the exhibits instead."
@@ -46,13 +46,15 @@ _EVASION = re.compile(
     r"\bwithout\s+(?:anyone|anybody|any\s+of\s+the\s+\w+|the\s+\w+|them|customs|guards|police|being)\s+"
     r"(?:\w+\s+)?(?:notic\w*|finding\s+out|find\s+out|seeing|knowing|catching|caught|seen|traced|spotted)"
     r"|\btraced\s+back\s+to\s+me\b|\bwithout\s+declaring\b|\bnobody\s+will\s+(?:miss|notice|know)\b"
+    r"|\bwhile\s+(?:the\s+)?\w+\s+(?:aren[’']t|are\s+not|isn[’']t|is\s+not)\s+(?:looking|watching)\b"
+    r"|\bleast\s+(?:watched|guarded)\b"
     r"|\bat\s+night\b.*\b(?:dig|loot)|\b(?:dig|loot)\w*\b.*\bat\s+night\b",
     re.IGNORECASE,
 )
 """Asking how to do something unseen: the mark of a request to harm, whatever the verb."""
 _HARM = re.compile(
     r"\b(steal|stole|rob|loot|smuggl\w*|vandali[sz]\w*|deface|damage|destroy|break\s+(?:in|into|off)|"
-    r"chip\s+off|pry|prise|bypass|disable|switch\s+off|turn\s+off|hack|forge|fake|counterfeit|"
+    r"chip\s+(?:\w+\s+){0,3}off|(?:get|take|pull|peel|lift)\s+(?:\w+\s+){1,4}off|pry|prise|bypass|disable|switch\s+off|turn\s+off|hack|forge|fake|counterfeit|"
     r"sneak|take\s+home|pocket|graffiti|spray|burn|set\s+fire|start\s+a\s+fire|bomb|weapon|poison|hurt|attack|"
     r"sell\s+on|scrape|tesserae)\b",
     re.IGNORECASE,
@@ -109,6 +111,15 @@ def _title_words(catalogue: Catalogue) -> dict[str, frozenset[str]]:
     return words
 
 
+def _site_only_words(catalogue: Catalogue, titles: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    found = {}
+    for exhibit in catalogue.exhibits.values():
+        texts = [exhibit.title, *(t.title for t in exhibit.translations.values())]
+        own = {t.lemma for text in texts for t in analyse(text)}
+        found[exhibit.id] = titles[exhibit.id] - own
+    return found
+
+
 def _proper_names(catalogue: Catalogue) -> frozenset[str]:
     """Lemmas the records write with a capital inside a sentence, or that are no English word at all."""
     names: set[str] = set()
@@ -135,6 +146,9 @@ class CatalogueNames:
 
     version: str
     title_words: dict[str, frozenset[str]]
+    site_only: dict[str, frozenset[str]]
+    """Words only an exhibit's site names ('Salamis' in Enkomi's 'Enkomi, near Salamis'): they name it
+    half as strongly as its title does."""
     proper: frozenset[str]
     """Title and site words that are names (Kolossi, Kourion, Salamis), not common nouns (village, sea)."""
     vocabulary: frozenset[str]
@@ -142,8 +156,13 @@ class CatalogueNames:
     @classmethod
     def of(cls, catalogue: Catalogue) -> CatalogueNames:
         """Analyse `catalogue` once."""
+        titles = _title_words(catalogue)
         return cls(
-            catalogue.version, _title_words(catalogue), _proper_names(catalogue), _vocabulary(catalogue)
+            catalogue.version,
+            titles,
+            _site_only_words(catalogue, titles),
+            _proper_names(catalogue),
+            _vocabulary(catalogue),
         )
 
 
@@ -152,22 +171,27 @@ def named_exhibit(
 ) -> Exhibit | None:
     """The exhibit the question names by its title or site, if it names one; the current one on a tie."""
     words = names.title_words
-    frequency = Counter(word for lemmas in words.values() for word in lemmas)
     asked = {t.lemma for t in analyse(question)}
+    by_title = _titled(catalogue, question)
+    if by_title:
+        if any(e.id == current_id for e in by_title):
+            return catalogue.exhibits[current_id]  # type: ignore[index]
+        winner = max(by_title, key=lambda e: len(short_title(e)))
+        if current_id is not None and _points_here(question, asked, words[current_id] - words[winner.id]):
+            # "Is this ship's hull kept in the Cyprus Museum?" at the Kyrenia ship: still this ship.
+            return catalogue.exhibits[current_id]
+        return winner
+    frequency = Counter(word for lemmas in words.values() for word in lemmas)
     distinctive = {
-        exhibit_id: sum(math.log(1 + len(words) / frequency[w]) for w in lemmas & asked & names.proper)
+        exhibit_id: sum(
+            math.log(1 + len(words) / frequency[w]) * (0.5 if w in names.site_only[exhibit_id] else 1.0)
+            for w in lemmas & asked & names.proper
+        )
         for exhibit_id, lemmas in words.items()
     }
     top = max(distinctive.values(), default=0.0)
     if top <= 0:
         return None
-    if current_id is not None and distinctive.get(current_id, 0.0) >= top:
-        return catalogue.exhibits[current_id]
-    if current_id is not None and _DEICTIC.search(question):
-        # "Why did the Venetians build this tower?" at Kolossi, whose record names the Venetians: still here.
-        here = record_index(catalogue.exhibits[current_id]).vocabulary
-        if (asked & names.proper) <= here:
-            return catalogue.exhibits[current_id]
     # A generic word breaks ties between exhibits at one site ("the theatre at Kourion").
     scores = {
         exhibit_id: score + 0.5 * len(words[exhibit_id] & asked & KIND_WORDS)
@@ -179,9 +203,33 @@ def named_exhibit(
         return catalogue.exhibits[current_id]
     winners = sorted(i for i, score in scores.items() if score == best)
     winner = catalogue.exhibits[winners[0]]
-    if current_id is not None and _speaks_of_here(catalogue.exhibits[current_id], winner, asked, names):
-        return catalogue.exhibits[current_id]
+    if current_id is None:
+        return winner
+    here = catalogue.exhibits[current_id]
+    names_the_winner_kind = bool(words[winner.id] & asked & KIND_WORDS - words[current_id])
+    if _DEICTIC.search(question) and not names_the_winner_kind:
+        # "Why did the Venetians build this tower?" at Kolossi, whose record names the Venetians: still here.
+        if (asked & names.proper) <= record_index(here).vocabulary:
+            return here
+    if _speaks_of_here(here, winner, asked, names):
+        return here
     return winner
+
+
+def _points_here(question: str, asked: set[str], here_only: frozenset[str]) -> bool:
+    """Whether the question points at the exhibit here ('this ship') by a word only its title has."""
+    return bool(_DEICTIC.search(question)) and bool(asked & here_only - FUNCTION_WORDS)
+
+
+def _titled(catalogue: Catalogue, question: str) -> list[Exhibit]:
+    """The exhibits whose spoken title the question writes out ('the Tombs of the Kings', 'Salamis')."""
+    asked = question.lower()
+    found = []
+    for exhibit in catalogue.exhibits.values():
+        title = re.sub(r"^the\s+", "", short_title(exhibit).lower())
+        if re.search(rf"(?<!\w){re.escape(title)}(?!\w)", asked):
+            found.append(exhibit)
+    return found
 
 
 def _speaks_of_here(here: Exhibit, named: Exhibit, asked: set[str], names: CatalogueNames) -> bool:
@@ -216,11 +264,11 @@ def unknown_subject(names: CatalogueNames, question: str) -> str | None:
     "when was the Parthenon built?"); a name that does something ("did the Egyptians
     build it?", "why did Richard the Lionheart build ...") is a claim for the record.
     """
-    for match in _CAPITALISED_RUN.finditer(question):
-        words = [w for w in re.split(r"\s+", match.group(0)) if w.lower() not in ("of", "de", "the")]
+    for start, end in _name_runs(question):
+        words = [w for w in re.split(r"\s+", question[start:end]) if w.lower() not in ("of", "de", "the")]
         if not words:  # "The", "Of", "De" alone ("The castle ...?", "'The museum is closed'"): no name
             continue
-        before, after = question[: match.start()].rstrip(), question[match.end() :]
+        before, after = question[:start].rstrip(), question[end:]
         at_start = not before or before[-1] in ".!?:'\"‘“"
         if (at_start and len(words) == 1) or words[0].lower() in _PRONOUNS:
             continue
@@ -234,12 +282,26 @@ def unknown_subject(names: CatalogueNames, question: str) -> str | None:
             or _SUBJECT_AFTER.match(after)
             or _ABOUT_THE_MUSEUM.search(question)
         ):
-            name = match.group(0)
+            name = question[start:end]
             return f"the {name}" if before.lower().endswith(" the") and not name.startswith("The") else name
     return None
 
 
 _PRONOUNS = frozenset({"i", "i've", "i'd", "i'll", "i'm"})
+
+
+def _name_runs(question: str) -> list[tuple[int, int]]:
+    """Where runs of capitalised words stand, a sentence's first word dropped when it is a plain
+    function word ("Is the Antikythera mechanism here?": the run is "the Antikythera")."""
+    runs = []
+    for match in _CAPITALISED_RUN.finditer(question):
+        start, text = match.start(), match.group(0)
+        first, _, rest = text.partition(" ")
+        before = question[:start].rstrip()
+        if rest and first.lower() in FUNCTION_WORDS and (not before or before[-1] in ".!?:"):
+            start = match.end() - len(rest)
+        runs.append((start, match.end()))
+    return runs
 
 
 class QuestionRouter:
@@ -277,11 +339,11 @@ class QuestionRouter:
         mentioned = named_exhibit(catalogue, names, question, current_id=anchor.id if anchor else None)
         earlier = self._earlier_subject(catalogue, question, history) if mentioned is None else None
         subject = mentioned or earlier or anchor
-        if (mentioned is None or mentioned is anchor) and subject is not None:
+        if subject is not None:
             unknown = unknown_subject(names, question)
             if unknown is not None:
                 offer = self._nearest(catalogue, unknown)
-                reply = [NOT_HELD, f"The closest exhibit it holds is {offer.title}."]
+                reply = [NOT_HELD, f"The closest exhibit it holds is {short_title(offer)}."]
                 return AnswerPlan(subject, [], canned=reply, why="not in the museum")
         if subject is None:
             return None

@@ -68,10 +68,20 @@ _YEARISH = re.compile(r"\d{3,4}|centur|millenni|\bBC\b|\bAD\b", re.I)
 _PLACE_BEFORE = frozenset(
     {"in", "at", "near", "from", "to", "of", "into", "off", "beneath", "above", "below"}
 )
-_AGENT = re.compile(r"\bby\s+(?:the\s+)?[A-Za-z]", re.I)
+PEOPLE_NOUNS = frozenset(
+    """women men people villagers farmer farmers diver divers monks monk nuns priests king kings queen
+    knights masons craftsmen workers builders archaeologists excavators traders merchants settlers
+    family families girls boys children inhabitants residents citizens soldiers sailors""".split()
+)
+"""Common nouns that name who did something ('made by the women of the village')."""
+_AGENT = re.compile(
+    r"\b(?:by|attributes?\s+to|attributed\s+to|dedicated\s+to)\s+(?:the\s+|a\s+|local\s+)*"
+    r"(?:[A-Z][\w'-]+|(?:" + "|".join(sorted(PEOPLE_NOUNS)) + r")\b)"
+)
 _PERSON_TITLES = frozenset(
     """king queen emperor empress saint st bishop archbishop pope sultan pasha general governor commander
-    knight knights monk monks abbot priest lord lady prince princess duke admiral consul""".split()
+    knight knights monk monks abbot priest lord lady prince princess duke admiral consul apostle
+    evangelist hermit archbishop president virgin""".split()
 )
 
 
@@ -241,7 +251,7 @@ def _names(tokens: list[Token], own: frozenset[str]) -> tuple[frozenset[str], bo
             or re.search(r"(?:ians|ans|ers|ites)$", token.raw)
         ):
             people = True
-    people = people or any(t.raw in _PERSON_TITLES for t in tokens)
+    people = people or any(t.raw in _PERSON_TITLES or t.raw in PEOPLE_NOUNS for t in tokens)
     return frozenset(names), people, places
 
 

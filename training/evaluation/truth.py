@@ -155,7 +155,9 @@ def score_answer(
     if item.category is Category.ABSENT_EXHIBIT and catalogue is None:
         raise ValueError(f"{item.id}: an absent_exhibit answer is scored with the catalogue's titles")
     sentences = sentences_of(answer)
-    offers_from = catalogue if item.category is Category.ABSENT_EXHIBIT else None
+    # The guide offers the closest exhibit whenever a subject is not held (an injection may name one):
+    # with the catalogue at hand, a bare offer is no claim about the asked exhibit in any category.
+    offers_from = catalogue
     unsupported = unsupported_sentences(sentences, exhibit, offers_from=offers_from)
     supported = not unsupported
     lead = " ".join(sentences[:ANSWER_SENTENCES])

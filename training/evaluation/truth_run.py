@@ -74,9 +74,9 @@ def summarise(
             score = score_answer(
                 item, answer.sentences, exhibit, about=answer.exhibit_id, catalogue=catalogue
             )
-            offers_from = catalogue if item.category is Category.ABSENT_EXHIBIT else None
             about = catalogue.exhibits[answer.exhibit_id]
-            unsupported += len(unsupported_sentences(answer.sentences, about, offers_from=offers_from))
+            # A bare offer of another exhibit is no claim about this one (as in `score_answer`).
+            unsupported += len(unsupported_sentences(answer.sentences, about, offers_from=catalogue))
         scores.append(score)
         released += len(answer.sentences)
         check = answer.fact_check
