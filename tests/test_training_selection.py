@@ -22,6 +22,10 @@ def _row(model_id: str, accuracy: float, unsupported: int = 0, adapter: str | No
     }  # fmt: skip
 
 
+def _answered(row: dict, *, answers: int, fallbacks: int) -> dict:
+    return {**row, "answers": [{"id": f"q-{i}"} for i in range(answers)], "fallbacks": fallbacks}
+
+
 def _report(folder: Path, rows: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "test.json").write_text(json.dumps(rows), encoding="utf-8")
@@ -47,6 +51,25 @@ def test_the_most_accurate_candidate_that_passes_the_gate_is_selected(tmp_path: 
         "smollm2-135m-instruct",
         "training/runs/smollm2-lora/adapter",
     )
+
+
+def test_on_equal_accuracy_the_model_whose_own_sentences_survive_wins(tmp_path: Path) -> None:
+    # The server states a planned statement plainly when the model's sentence fails, so both answer
+    # equally well; the base model's sentences were replaced 40 times in 50, the tuned one's twice.
+    reports = _report(
+        tmp_path / "truth",
+        [
+            _answered(_row("smollm2-135m-instruct", 0.9), answers=50, fallbacks=40),
+            _answered(
+                _row("smollm2-135m-instruct+smollm2-lora", 0.9, adapter="training/runs/smollm2-lora/adapter"),
+                answers=50,
+                fallbacks=2,
+            ),
+        ],
+    )
+    registry = select_model(SelectionConfig(), reports_dir=reports, registry_path=tmp_path / "registry.json")
+    assert registry.selected == "smollm2-135m-instruct+smollm2-lora"
+    assert registry.models[registry.selected].scores["own_words_share"] == pytest.approx(0.96)
 
 
 def test_no_candidate_passing_is_an_error_with_the_figures_and_writes_nothing(tmp_path: Path) -> None:

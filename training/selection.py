@@ -3,8 +3,11 @@
 The gate is fixed in `training/configs/selection.yaml` before any run and is
 never lowered to let one pass: factual accuracy on the test split at least
 `min_factual_accuracy`, and no released sentence the claim checker does not
-support. Among candidates that pass, the most accurate wins (ties: the smaller
-model: faster on the CPU). If none passes, nothing is written and the
+support. Among candidates that pass, the most accurate wins; on a tie, the one
+whose own sentences the guard had to replace least often (`own_words_share`: the
+server says a planned statement plainly when the model's sentence fails, so
+accuracy alone cannot tell a model that narrates from one the server speaks for),
+then the smaller model (faster on the CPU). If none passes, nothing is written and the
 error gives every candidate's figures.
 """
 
@@ -70,6 +73,7 @@ def candidates_from_report(report: Path) -> list[RegisteredModel]:
             "factual_low": row["factual_low"],
             "factual_high": row["factual_high"],
             "unsupported_released": float(row["unsupported_released"]),
+            "own_words_share": own_words_share(row),
             **{f"{name}_share": figures["share"] for name, figures in row["by_category"].items()},
         }
         models.append(
@@ -79,6 +83,13 @@ def candidates_from_report(report: Path) -> list[RegisteredModel]:
             )
         )  # fmt: skip
     return models
+
+
+def own_words_share(row: dict) -> float:
+    """Share of a report row's answers that kept the model's own sentences (no fallback to the plain
+    statement); 1.0 for an old report without the figures."""
+    answers = len(row.get("answers", []))
+    return 1.0 - row.get("fallbacks", 0) / answers if answers else 1.0
 
 
 def size_in_millions(base: str) -> float:
@@ -103,7 +114,14 @@ def select_model(config: SelectionConfig, *, reports_dir: Path, registry_path: P
     if not report.exists():
         raise FileNotFoundError(f"{report}: no report; run `guide evaluate --split {config.split}` first")
     candidates = candidates_from_report(report)
-    ranked = sorted(candidates, key=lambda m: (-m.scores["factual_accuracy"], size_in_millions(m.base)))
+    ranked = sorted(
+        candidates,
+        key=lambda m: (
+            -m.scores["factual_accuracy"],
+            -m.scores.get("own_words_share", 1.0),
+            size_in_millions(m.base),
+        ),
+    )
     passing = [m for m in ranked if passes_gate(m, config)]
     if not passing:
         figures = "; ".join(
