@@ -53,6 +53,10 @@ class DataSettings:
     """Cap on training examples (a sample stratified by task), to fit a CPU budget."""
     max_validation_examples: int | None = None
     """Cap on validation examples (stratified by task) for each eval loss; default max(8, train cap / 8)."""
+    tasks: list[str] | None = None
+    """The tasks trained on (default: all). The server says refusals, 'the museum holds no ...', what the
+    record does not say and corrections itself (`narration.asking`), so a run for planned narration
+    leaves those tasks out: trained on, they taught the model to refuse descriptions."""
     task_weights: dict[str, float] = field(default_factory=dict)
     """Relative weight of a task's share in the capped sample (default 1): raise the safety tasks
     (false_premise, injection, harmful, not_in_record, unknown_exhibit) when the cap is tight."""
@@ -78,6 +82,8 @@ class DataSettings:
         from training.dataset.examples import Task
 
         known = {task.value for task in Task}
+        for task in self.tasks or []:
+            _check(problems, task in known, f"data.tasks.{task}", f"unknown task; use {sorted(known)}")
         for task, weight in self.task_weights.items():
             _check(problems, task in known, f"data.task_weights.{task}", f"unknown task; use {sorted(known)}")
             _check(problems, weight > 0, f"data.task_weights.{task}", "must be above 0")

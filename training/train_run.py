@@ -41,6 +41,8 @@ def run_training(
     if config.threads:
         torch.set_num_threads(config.threads)
     examples = dataset_for(config, exhibits_dir=exhibits_dir, data_dir=data_dir)
+    if config.data.tasks is not None:
+        examples = [e for e in examples if e.task.value in config.data.tasks]
     train = sample_by_task(
         [e for e in examples if e.split == "train"],
         config.data.max_train_examples,
