@@ -184,10 +184,15 @@ CHILD_SENTENCE_WORDS = 12
 """A child's sentence longer than this loses its trailing comma phrases (", near Kalavasos")."""
 
 
+_VERB = re.compile(r"\b(?:is|was|are|were|has|have|had|stands?|lies?|lay|holds?|shows?)\b|\b\w+ed\b", re.I)
+
+
 def _shortened(clause: str) -> str:
     """`clause` without trailing comma phrases while it is long: they add detail, never the claim."""
     pieces = clause.split(", ")
     while len(pieces) > 1 and len(", ".join(pieces).split()) > CHILD_SENTENCE_WORDS:
+        if not _VERB.search(", ".join(pieces[:-1])):
+            break  # the last piece holds the verb ('The Büyük Han, the Great Inn, is ...'): keep it whole
         pieces.pop()
     return ", ".join(pieces)
 
