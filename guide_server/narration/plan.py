@@ -95,16 +95,20 @@ def _ordered(statements: list[RecordStatement], opening: RecordStatement | None)
     )
 
 
+_SAYS_WHAT = re.compile(r"\b(?:is|was|are|were)\s+(?:a|an|one|the)\b")
+"""'X is a ...': a sentence that says what the exhibit is."""
+
+
 def opening_statement(record: ExhibitRecord) -> RecordStatement:
     """The statement that says what the visitor is looking at: a fact that opens with the exhibit's name
-    and says what it is or was, else the summary's first sentence."""
+    and says what it is ('X is a ...'), else the summary's first sentence."""
     title = {t.lemma for t in analyse(record.exhibit.title)} - FUNCTION_WORDS
     for fact in record.facts:
         first = fact.tokens[0].lemma if fact.tokens else ""
         leads_with_name = first in title or (
             first == "the" and len(fact.tokens) > 1 and fact.tokens[1].lemma in title
         )
-        if leads_with_name and re.search(r"\b(?:is|was|are|were)\b", fact.text):
+        if leads_with_name and fact.kind != "recognition" and _SAYS_WHAT.search(fact.text):
             return fact
     summary = [s for s in record.statements if s.source is Source.SUMMARY]
     return summary[0] if summary else record.facts[0]

@@ -10,6 +10,7 @@ offered (`catalogue.instructions`).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -26,6 +27,10 @@ from guide_server.narration.asked import asked_for
 from guide_server.narration.claim_text import FUNCTION_WORDS, analyse
 from guide_server.narration.record import RecordStatement, exhibit_record
 from guide_server.narration.synonyms import synonyms_of
+
+# bm25s sets its own logger to DEBUG when imported: every ranked question printed "Building index
+# from tokens" into the operator's terminal (`guide demo`).
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 LEXICAL_WEIGHT = 0.5
 SEMANTIC_WEIGHT = 0.5
