@@ -129,6 +129,13 @@ def _without_repeats(
     return kept
 
 
+def _mostly_said(statement: RecordStatement, chosen: list[RecordStatement]) -> bool:
+    """Whether half or more of the statement's content words are already in the chosen statements."""
+    said = frozenset().union(*(s.content for s in chosen))
+    content = statement.content
+    return bool(content) and len(content & said) * 2 >= len(content)
+
+
 def _adult(record: ExhibitRecord) -> list[RecordStatement]:
     opening = opening_statement(record)
     chosen = [opening, record.period]
@@ -142,6 +149,8 @@ def _adult(record: ExhibitRecord) -> list[RecordStatement]:
         facts += 1
     extra = [record.site, *(s for s in record.statements if s.source is Source.SUMMARY)]
     for statement in _without_repeats(extra, chosen):
+        if _mostly_said(statement, chosen):
+            continue  # a summary sentence retelling chosen facts in other words
         if words >= ADULT_MIN_WORDS or words + _words(statement.text) > ADULT_MAX_WORDS:
             break
         chosen.append(statement)
