@@ -202,6 +202,8 @@ _VERB = re.compile(r"\b(?:is|was|are|were|has|have|had|stands?|lies?|lay|holds?|
 
 def _shortened(clause: str) -> str:
     """`clause` without trailing comma phrases while it is long: they add detail, never the claim."""
+    if ":" in clause:
+        return clause  # a list after a colon loses items when cut ('four basic elements: ...')
     pieces = clause.split(", ")
     while len(pieces) > 1 and len(", ".join(pieces).split()) > CHILD_SENTENCE_WORDS:
         if not _VERB.search(", ".join(pieces[:-1])):

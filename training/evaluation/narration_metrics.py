@@ -32,10 +32,9 @@ import textstat
 from pydantic import BaseModel, Field
 
 from guide_core.catalogue.models import Exhibit
-from guide_core.catalogue.years import format_year
 from guide_core.protocol import FactCheck
-from guide_server.narration.claim_checker import states
-from guide_server.narration.claim_text import split_sentences
+from guide_server.narration.claim_checker import gloss_sentence, states
+from guide_server.narration.record import exhibit_record
 
 COPY_RATIO = 0.8
 """A sentence whose words match a curated statement's at least this much (SequenceMatcher ratio) is a copy."""
@@ -107,17 +106,12 @@ def fk_grade(sentences: Sequence[str]) -> float:
 
 
 def curated_statements(exhibit: Exhibit) -> list[str]:
-    """Every statement whose wording counts as the record's: facts, period, site, summary sentences."""
-    period = exhibit.period
-    span = f"{format_year(period.start_year)} to {format_year(period.end_year)}"
-    district = exhibit.district.value
+    """Every statement whose wording counts as the record's: the record's own (facts, period, site,
+    summary sentences) and each curator's gloss as it is said."""
+    record = exhibit_record(exhibit)
     return [
-        *(fact.text for fact in exhibit.facts),
-        f"{exhibit.title} dates from the {period.label} period, {span}.",
-        f"It dates from the {period.label} period, {span}.",
-        f"{exhibit.title} is at {exhibit.site}, {district}.",
-        f"It is at {exhibit.site}, in {district} district.",
-        *split_sentences(exhibit.summary),
+        *(s.text for s in record.statements),
+        *(gloss_sentence(g.term, g.plain) for g in record.glosses),
     ]
 
 
