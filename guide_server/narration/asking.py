@@ -232,7 +232,7 @@ def decide(
             found = record.period  # the record's own dating answers a wrong date or period
         if found is not None and topic:
             return Decision("correct", asked, found)
-        return Decision("silent", asked or premise, _checked(best(statements) or related, record))
+        return Decision("silent", asked, _checked(best(statements) or related, record))
     if asked is None:
         if not topic:
             return Decision("answer", None, record.facts[0] if record.facts else related)

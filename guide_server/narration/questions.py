@@ -194,7 +194,7 @@ def named_exhibit(
         return None
     # A generic word breaks ties between exhibits at one site ("the theatre at Kourion").
     scores = {
-        exhibit_id: score + 0.5 * len(words[exhibit_id] & asked & KIND_WORDS)
+        exhibit_id: score + 0.5 * len((words[exhibit_id] - names.site_only[exhibit_id]) & asked & KIND_WORDS)
         for exhibit_id, score in distinctive.items()
         if score > 0
     }

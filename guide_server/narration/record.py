@@ -75,7 +75,8 @@ PEOPLE_NOUNS = frozenset(
 )
 """Common nouns that name who did something ('made by the women of the village')."""
 _AGENT = re.compile(
-    r"\b(?:by|attributes?\s+to|attributed\s+to|dedicated\s+to)\s+(?:the\s+|a\s+|local\s+)*"
+    r"\b(?:by|attributes?\s+to|attributed\s+to|dedicated\s+to|named\s+after|(?:tomb|grave|son|daughter|wife"
+    r"|husband|mother|father|aunt|uncle|companion)\s+of)\s+(?:the\s+|a\s+|local\s+)*"
     r"(?:[A-Z][\w'-]+|(?:" + "|".join(sorted(PEOPLE_NOUNS)) + r")\b)"
 )
 _PERSON_TITLES = frozenset(
