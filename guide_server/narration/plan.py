@@ -4,9 +4,9 @@ Order: what the visitor is looking at, when, its history in time order, who and
 what it is like, how it was found, and where it stands today. Per audience:
 
 - adult: at least `ADULT_MIN_FACTS` facts, as many more as fit `ADULT_MAX_WORDS`;
-- child: the curators' plain summary and the shortest facts (3 to 5 statements in
-  all), long sentences cut at their clause breaks, hard terms explained with the
-  curators' glosses;
+- child: the easiest sentence that says what it is and the easiest facts (by reading
+  grade; 3 to 5 statements in all), long sentences cut at their clause breaks, hard
+  terms explained with the curators' glosses;
 - expert: every fact, the period and the site, in the record's exact words.
 
 Each planned statement carries its plain wording: what the visitor hears, in the
@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+import textstat
 
 from guide_core.protocol import Audience
 from guide_server.narration.claim_checker import check_sentence, gloss_sentence, states
@@ -164,27 +166,32 @@ def _expert(record: ExhibitRecord) -> list[RecordStatement]:
     return _ordered(chosen, opening)
 
 
-def _syllables(word: str) -> int:
-    return max(1, len(re.findall(r"[aeiouy]+", word.lower())))
-
-
-def _difficulty(statement: RecordStatement) -> float:
-    words = statement.text.split()
-    names = sum(w[:1].isupper() for w in words[1:])
-    return len(words) + 3 * sum(_syllables(w) >= 3 for w in words) + 2 * names + 4 * len(statement.years)
+def _grade(statement: RecordStatement) -> float:
+    """The statement's reading grade (Flesch-Kincaid, textstat): lower is easier for a child."""
+    return float(textstat.flesch_kincaid_grade(statement.text))
 
 
 def _child(record: ExhibitRecord) -> list[RecordStatement]:
+    """The easiest sentence that says what the exhibit is, then the easiest facts: at least
+    `CHILD_MIN_FACTS` of them and until that many facts are told, at most `CHILD_MAX_STATEMENTS` in all."""
     summary = [s for s in record.statements if s.source is Source.SUMMARY]
-    opening = summary[0] if summary else opening_statement(record)
+    title = {t.lemma for t in analyse(record.exhibit.title)} - FUNCTION_WORDS
+    says_what = [
+        s
+        for s in [*summary, *record.facts]
+        if s.kind != "recognition" and {t.lemma for t in s.tokens[:3]} & title and _SAYS_WHAT.search(s.text)
+    ]
+    opening = (
+        min(says_what, key=_grade) if says_what else (summary[0] if summary else opening_statement(record))
+    )
     chosen = [opening]
-    easy = sorted((f for f in record.facts if f is not opening and f.kind != "recognition"), key=_difficulty)
-    facts = 0
+    easy = sorted((f for f in record.facts if f is not opening and f.kind != "recognition"), key=_grade)
     for fact in _without_repeats(easy, chosen):
-        if facts >= CHILD_MIN_FACTS or len(chosen) >= CHILD_MAX_STATEMENTS:
+        told = " ".join(s.text for s in chosen)
+        enough = sum(states(told, f.text) for f in record.facts) >= CHILD_MIN_FACTS
+        if (enough and len(chosen) > CHILD_MIN_FACTS) or len(chosen) >= CHILD_MAX_STATEMENTS:
             break
         chosen.append(fact)
-        facts += 1
     return _ordered(chosen, opening)
 
 
